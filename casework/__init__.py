@@ -1,0 +1,102 @@
+"""Senim: secure case management for organisations supporting victims of trafficking."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from casework.config import LANGUAGES, Settings
+from casework.extensions import babel, csrf, db, login_manager, migrate
+from casework.logs import configure_logging
+from casework.services.keys import open_keys
+from casework.services.passwords import Passwords
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Application factory: the single place where the pieces are put together."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    settings.instance_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "web" / "static"),
+    )
+    keys = open_keys(settings.key_file, passphrase=settings.key_passphrase,
+                     scrypt_n=settings.scrypt_n,
+                     create_if_missing=settings.environment != "production")
+    app.config.update(
+        SECRET_KEY=keys.current("secret").material,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_BINDS={"intel": settings.intel_database_url},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # bound to the server-side session, which expires itself
+        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
+        BABEL_DEFAULT_LOCALE=settings.default_language,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        TEMPLATES_AUTO_RELOAD=settings.environment == "development",
+        TESTING=settings.environment == "test",
+    )
+    app.extensions["senim.settings"] = settings
+    app.extensions["senim.keys"] = keys
+    app.extensions["senim.passwords"] = Passwords(settings.argon2)
+
+    from casework.web.session_store import DatabaseSessionInterface
+
+    app.session_interface = DatabaseSessionInterface(
+        idle=timedelta(seconds=settings.session_idle_seconds),
+        absolute=timedelta(seconds=settings.session_absolute_seconds),
+        secure=settings.secure_cookies,
+    )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from casework.web.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        for engine in db.engines.values():
+            _harden_sqlite(engine)
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = secrets.token_hex(8)
+        g.locale_choices = LANGUAGES
+        _ = request  # the id is attached before any other hook runs
+
+    from casework.cli import register_cli
+    from casework.web import register_web
+
+    register_web(app)
+    register_cli(app)
+    return app
+
+
+def _harden_sqlite(engine: Engine) -> None:
+    """SQLite pragmas: foreign keys, WAL, and overwrite deleted content (crypto-shredding)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

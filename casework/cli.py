@@ -1,0 +1,100 @@
+"""Operator commands: ``flask --app wsgi senim ...``. Thin: context, service, commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from casework.extensions import db
+from casework.models.base import utcnow
+from casework.services import accounts, audit, tokens
+from casework.services.context import Ctx
+
+senim = AppGroup("senim", help="Senim administration commands.")
+audit_group = AppGroup("audit", help="The hash-chained audit trail.")
+token_group = AppGroup("api-token", help="Per-user API tokens.")
+
+
+def cli_ctx(actor: str | None = None) -> Ctx:
+    ext = current_app.extensions
+    return Ctx(session=db.session, keys=ext["senim.keys"], passwords=ext["senim.passwords"],
+               now=utcnow(), actor=actor, request_id="cli")
+
+
+@senim.command("init")
+def init_command() -> None:
+    """Create the databases (migrations) and the key file under the instance folder."""
+    upgrade()
+    settings = current_app.extensions["senim.settings"]
+    for path in (settings.instance_path / "casework.db", settings.instance_path / "intel.db"):
+        if path.exists():
+            os.chmod(path, 0o600)
+    cli_ctx().audit("system.init")
+    db.session.commit()
+    click.echo("initialised: databases migrated, key file ready")
+
+
+@senim.command("demo")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the demo credentials as JSON to this file.")
+def demo_command(out: Path | None) -> None:
+    """Load the demo organisation (demo mode only) and print how to sign in."""
+    from casework.services import demo
+
+    settings = current_app.extensions["senim.settings"]
+    if not settings.demo_mode and settings.environment == "production":
+        raise click.ClickException("the demo refuses to run in production")
+    data = demo.load_demo(cli_ctx(), settings.instance_path)
+    db.session.commit()
+    if out:
+        _write_private(out, json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(demo.describe(data, show_secrets=settings.demo_mode))
+
+
+@audit_group.command("verify")
+def audit_verify_command() -> None:
+    """Check the whole chain; exit 1 and name the first broken entry if it does not hold."""
+    report = audit.verify(db.session, current_app.extensions["senim.keys"])
+    cli_ctx().audit("audit.verify", outcome="ok" if report.ok else "broken")
+    db.session.commit()
+    if report.ok:
+        click.echo(f"audit chain ok: {report.checked} entries")
+        return
+    click.echo(f"audit chain BROKEN at entry {report.first_broken_seq} "
+               f"({report.reason.value if report.reason else 'unknown'}); "
+               f"{report.checked} entries verified before it", err=True)
+    sys.exit(1)
+
+
+@token_group.command("create")
+@click.option("--user", "email", required=True, help="E-mail of the member of staff.")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def token_create_command(email: str, name: str) -> None:
+    """Create an API token for a user and print it once."""
+    c = cli_ctx()
+    staff = accounts.by_email(c, email)
+    if staff is None or not staff.is_active:
+        raise click.ClickException("no active account with that e-mail")
+    _, token = tokens.create(c.as_actor(staff.public_id), staff, name=name)
+    db.session.commit()
+    click.echo(token)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def register_cli(app: Flask) -> None:
+    senim.add_command(audit_group)
+    senim.add_command(token_group)
+    app.cli.add_command(senim)

@@ -1,0 +1,128 @@
+"""Typed, frozen settings read once from the environment and the instance folder.
+
+Nothing else in the application reads ``os.environ``: the factory receives a ``Settings``
+and copies only Flask's own keys into ``app.config``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+Environment = Literal["development", "test", "production"]
+LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+
+
+class SettingsError(RuntimeError):
+    """Raised when the configuration is missing something or is unsafe for production."""
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    """argon2id cost parameters (RFC 9106 'low memory' profile by default)."""
+
+    time_cost: int = 3
+    memory_cost_kib: int = 65536
+    parallelism: int = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application needs to start; see README 'Configuration'."""
+
+    environment: Environment
+    instance_path: Path
+    database_url: str
+    intel_database_url: str
+    key_file: Path
+    key_passphrase: str | None = None
+    demo_mode: bool = False
+    secure_cookies: bool = False
+    default_language: str = "en"
+    session_idle_seconds: int = 15 * 60
+    session_absolute_seconds: int = 8 * 60 * 60
+    step_up_seconds: int = 5 * 60
+    throttle_window_seconds: int = 5 * 60
+    throttle_per_account: int = 5
+    throttle_per_address: int = 20
+    max_upload_bytes: int = 25 * 1024 * 1024
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+    scrypt_n: int = 2**17
+    log_level: str = "INFO"
+
+    @property
+    def attachments_path(self) -> Path:
+        return self.instance_path / "attachments"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``SENIM_*`` variables; fail fast on anything unsafe."""
+        env = dict(os.environ if environ is None else environ)
+        environment = env.get("SENIM_ENV", "development")
+        if environment not in ("development", "test", "production"):
+            raise SettingsError("SENIM_ENV must be development, test or production")
+        instance = Path(env.get("SENIM_INSTANCE_PATH", "instance")).resolve()
+        default_lang = env.get("SENIM_DEFAULT_LANGUAGE", "en")
+        passphrase = env.get("SENIM_KEY_PASSPHRASE") or _read_secret_file(
+            env.get("SENIM_KEY_PASSPHRASE_FILE")
+        )
+        settings = cls(
+            environment=environment,  # type: ignore[arg-type]
+            instance_path=instance,
+            database_url=env.get("SENIM_DATABASE_URL") or _sqlite_url(instance / "casework.db"),
+            intel_database_url=env.get("SENIM_INTEL_DATABASE_URL")
+            or _sqlite_url(instance / "intel.db"),
+            key_file=Path(env.get("SENIM_KEY_FILE", str(instance / "keys" / "keys.json"))),
+            key_passphrase=passphrase,
+            demo_mode=_flag(env.get("SENIM_DEMO", "0")),
+            secure_cookies=_flag(env.get("SENIM_SECURE_COOKIES", "1" if environment ==
+                                         "production" else "0")),
+            default_language=default_lang,
+            log_level=env.get("SENIM_LOG_LEVEL", "INFO"),
+        )
+        settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
+                          and "SENIM_INTEL_DATABASE_URL" in env)
+        return settings
+
+    def validate(self, *, explicit_databases: bool = True) -> None:
+        """Refuse configurations that would be unsafe; stricter in production."""
+        if self.default_language not in LANGUAGES:
+            raise SettingsError("SENIM_DEFAULT_LANGUAGE must be one of kk, ru, en")
+        if self.database_url == self.intel_database_url:
+            # Victim records and intelligence must never share a database (issue 2, item 2).
+            raise SettingsError("the casework and intelligence databases must be different")
+        if self.environment != "production":
+            return
+        problems = []
+        if not explicit_databases:
+            problems.append("SENIM_DATABASE_URL and SENIM_INTEL_DATABASE_URL must be set")
+        if not self.key_passphrase:
+            problems.append("the key file must be sealed: set SENIM_KEY_PASSPHRASE(_FILE)")
+        if self.demo_mode:
+            problems.append("SENIM_DEMO must be off")
+        if not self.secure_cookies:
+            problems.append("SENIM_SECURE_COOKIES must be on (serve over TLS)")
+        if self.scrypt_n < 2**17:
+            problems.append("the key-file KDF cost is below the production minimum")
+        if problems:
+            raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+    def replace(self, **changes: object) -> Settings:
+        """Return a copy with some fields changed (tests, CLI overrides)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _read_secret_file(path: str | None) -> str | None:
+    if not path:
+        return None
+    return Path(path).read_text(encoding="utf-8").strip() or None

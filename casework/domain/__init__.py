@@ -1,0 +1,1 @@
+"""Pure domain rules: standard library only, time and inputs are passed in."""

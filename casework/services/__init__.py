@@ -1,0 +1,1 @@
+"""Use cases: take a Session and collaborators explicitly, flush, never commit."""

@@ -1,0 +1,35 @@
+"""The collaborators every use case needs, passed explicitly (no globals, no Flask)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from casework.services import audit
+from casework.services.keys import Keys
+from casework.services.passwords import Passwords
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """One unit of work: database session, keys, time, and who is acting."""
+
+    session: Session
+    keys: Keys
+    passwords: Passwords
+    now: datetime
+    actor: str | None = None
+    request_id: str | None = None
+
+    def audit(self, action: str, *, outcome: str = "ok", object_type: str | None = None,
+              object_ref: str | None = None, actor: str | None = None) -> None:
+        """Append an audit event in this unit of work's transaction."""
+        audit.record(self.session, self.keys, audit.Event(
+            action=action, outcome=outcome, actor=actor or self.actor,
+            object_type=object_type, object_ref=object_ref, request_id=self.request_id,
+        ), now=self.now)
+
+    def as_actor(self, actor: str | None) -> Ctx:
+        return replace(self, actor=actor)

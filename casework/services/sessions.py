@@ -1,0 +1,97 @@
+"""Server-side sessions (issue 2, item 3; SecureDrop's design): the cookie holds a random
+256-bit id, the table only its SHA-256, so a database reader cannot hijack a session and
+logging out or revoking really ends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from casework.domain.sessions import SessionStatus, session_status
+from casework.models import StaffSession
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    idle: timedelta
+    absolute: timedelta
+
+
+def hash_sid(sid: str) -> str:
+    return hashlib.sha256(sid.encode("ascii", "replace")).hexdigest()
+
+
+def new_sid() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def load(session: Session, sid: str, *, now: datetime,
+         lifetimes: Lifetimes) -> tuple[StaffSession | None, SessionStatus | None]:
+    """The live row for a cookie, or None with the reason it is no longer valid."""
+    row = session.get(StaffSession, hash_sid(sid))
+    if row is None:
+        return None, None
+    status = session_status(created_at=row.created_at, last_seen_at=row.last_seen_at, now=now,
+                            idle=lifetimes.idle, absolute=lifetimes.absolute)
+    if status is not SessionStatus.ACTIVE:
+        session.delete(row)
+        session.flush()
+        return None, status
+    return row, status
+
+
+def store(session: Session, *, sid: str, data: dict[str, object], staff_id: int | None,
+          user_agent: str, now: datetime, created_at: datetime | None,
+          must_exist: bool = False) -> StaffSession | None:
+    """Create or update the row for ``sid``; with ``must_exist``, never re-create one."""
+    row = session.get(StaffSession, hash_sid(sid))
+    if row is None and must_exist:
+        return None
+    if row is None:
+        row = StaffSession(id_hash=hash_sid(sid), created_at=created_at or now)
+        session.add(row)
+    row.data = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    row.staff_id = staff_id
+    row.user_agent = user_agent[:120]
+    row.last_seen_at = now
+    session.flush()
+    return row
+
+
+def forget(session: Session, sid: str) -> None:
+    session.execute(delete(StaffSession).where(StaffSession.id_hash == hash_sid(sid)))
+
+
+def revoke_all(session: Session, staff_id: int, *, except_sid: str | None = None) -> int:
+    """End every session of a member of staff (password change, deactivation, reset)."""
+    query = delete(StaffSession).where(StaffSession.staff_id == staff_id)
+    if except_sid is not None:
+        query = query.where(StaffSession.id_hash != hash_sid(except_sid))
+    result = session.execute(query)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def revoke_one(session: Session, staff_id: int, public_id: str) -> bool:
+    result = session.execute(delete(StaffSession).where(
+        StaffSession.staff_id == staff_id, StaffSession.public_id == public_id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def list_for(session: Session, staff_id: int) -> list[StaffSession]:
+    return list(session.scalars(select(StaffSession).where(StaffSession.staff_id == staff_id)
+                                .order_by(StaffSession.last_seen_at.desc())))
+
+
+def purge_expired(session: Session, *, now: datetime, lifetimes: Lifetimes) -> int:
+    """Delete rows past either limit (run by the scheduler)."""
+    result = session.execute(delete(StaffSession).where(
+        (StaffSession.last_seen_at <= now - lifetimes.idle)
+        | (StaffSession.created_at <= now - lifetimes.absolute)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,27 @@
+"""Blueprints, the access gate, headers and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale
+
+from casework.web import account, admin, api, audit, auth, main
+from casework.web.errors import register_error_handlers
+from casework.web.security import check_endpoints, gate, security_headers
+
+
+def register_web(app: Flask) -> None:
+    for module in (main, auth, account, admin, audit, api):
+        app.register_blueprint(module.bp)
+    app.before_request(gate)
+    app.after_request(security_headers)
+    register_error_handlers(app)
+    app.jinja_env.globals["ROLE_LABELS"] = _role_labels()
+    app.jinja_env.globals["get_locale"] = get_locale
+    check_endpoints(app)
+
+
+def _role_labels() -> dict[str, object]:
+    from casework.web.forms import ROLE_LABELS
+
+    return {role.value: label for role, label in ROLE_LABELS.items()}

@@ -1,0 +1,36 @@
+"""Build the explicit service context for the current request."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from flask_login import current_user
+
+from casework.config import Settings
+from casework.extensions import db
+from casework.models.base import utcnow
+from casework.services.context import Ctx
+from casework.services.keys import Keys
+from casework.services.passwords import Passwords
+
+
+def settings() -> Settings:
+    value: Settings = current_app.extensions["senim.settings"]
+    return value
+
+
+def keys() -> Keys:
+    value: Keys = current_app.extensions["senim.keys"]
+    return value
+
+
+def passwords() -> Passwords:
+    value: Passwords = current_app.extensions["senim.passwords"]
+    return value
+
+
+def ctx() -> Ctx:
+    staff = g.get("staff") or (current_user if current_user and
+                               current_user.is_authenticated else None)
+    return Ctx(session=db.session, keys=keys(), passwords=passwords(), now=utcnow(),
+               actor=staff.public_id if staff is not None else None,
+               request_id=g.get("request_id"))

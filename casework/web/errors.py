@@ -1,0 +1,56 @@
+"""Every error renders a page (or JSON for the API) and never leaks a detail."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from casework.extensions import db
+from casework.logs import event
+
+log = logging.getLogger("senim.web")
+
+
+def _render(status: int) -> tuple[str | Response, int]:
+    if request.path.startswith("/api/"):
+        return jsonify(error=_API_CODES.get(status, "error")), status
+    template = f"errors/{status}.html" if status in _PAGES else "errors/generic.html"
+    return render_template(template, status=status), status
+
+
+_PAGES = {400, 403, 404, 405, 413, 500}
+_API_CODES = {400: "bad_request", 401: "authentication_required", 403: "forbidden",
+              404: "not_found", 405: "method_not_allowed", 409: "conflict",
+              413: "too_large", 422: "invalid", 500: "internal_error"}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Response | tuple[str | Response, int]:
+        # A forged or stale form: end the session (SecureDrop), then ask to sign in again.
+        db.session.rollback()
+        event(log, "csrf.rejected")
+        session.destroy()  # type: ignore[attr-defined]
+        if request.path.startswith("/api/"):
+            return _render(400)
+        flash(_("Your form had expired or did not come from this site. Please sign in "
+                "and try again."), "error")
+        return redirect(url_for("auth.login"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str | Response, int]:
+        if (error.code or 500) >= 500:
+            db.session.rollback()
+        return _render(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str | Response, int]:
+        db.session.rollback()
+        log.error("event=request.failed request_id=%s", g.get("request_id"),
+                  exc_info=error)
+        return _render(InternalServerError.code)

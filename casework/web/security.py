@@ -1,0 +1,164 @@
+"""Deny-by-default access gate and security headers (issue 2, item 4).
+
+Every endpoint declares what it needs with ``@requires(Permission.X)`` or ``@public``;
+``check_endpoints`` runs at start-up and refuses to start the application if any endpoint
+forgot, so a new unguarded route cannot ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from casework.domain.roles import Permission, Role, can
+from casework.domain.sessions import is_step_up_fresh
+from casework.extensions import db
+from casework.models.base import utcnow
+from casework.services import tokens
+from casework.web.context import ctx, settings
+from casework.web.urls import safe_next
+
+F = TypeVar("F", bound=Callable[..., Any])
+PUBLIC = "public"
+ATTR = "_senim_permission"
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    def mark(view: F) -> F:
+        setattr(view, ATTR, permission)
+        return view
+    return mark
+
+
+def public(view: F) -> F:
+    setattr(view, ATTR, PUBLIC)
+    return view
+
+
+def step_up_required(view: F) -> F:
+    """The action needs a password + TOTP re-check within the last few minutes."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        raw = session.get("step_up_at")
+        at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        if not is_step_up_fresh(stepped_up_at=at, now=utcnow(), max_age=_step_up_age()):
+            # A POST cannot be replayed after the detour, so come back to the page the form
+            # was on (its hidden "back" field) and let the person press the button again.
+            back = (safe_next(request.form.get("back")) if request.method == "POST"
+                    else request.full_path.rstrip("?"))
+            return redirect(url_for("auth.step_up", next=back or url_for("main.home")))
+        return view(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def _step_up_age() -> timedelta:
+    return timedelta(seconds=settings().step_up_seconds)
+
+
+def check_endpoints(app: Flask) -> None:
+    """Fail start-up if any endpoint has no declared permission."""
+    missing = sorted(name for name, view in app.view_functions.items()
+                     if name != "static" and not hasattr(view, ATTR))
+    if missing:
+        raise RuntimeError("endpoints without a declared permission: " + ", ".join(missing))
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def gate() -> Response | None:
+    """before_request: identify, authorise and audit every request."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static":
+        return None
+    needed = getattr(current_app.view_functions[endpoint], ATTR)
+    if needed == PUBLIC:
+        return None
+    user = _bearer_user() if is_api() else (
+        current_user if current_user.is_authenticated else None)
+    if user is None:
+        _audit_denied("anonymous")
+        if is_api():
+            return _json_error(401, "authentication_required")
+        return redirect(url_for("auth.login"))
+    g.staff = user
+    if user.must_change_password and endpoint not in _ALLOWED_DURING_PASSWORD_CHANGE:
+        if is_api():
+            return _json_error(403, "password_change_required")
+        return redirect(url_for("account.password"))
+    if not can(Role(user.role), needed):
+        _audit_denied("forbidden")
+        if is_api():
+            return _json_error(403, "forbidden")
+        abort(403)
+    if request.method == "GET":
+        view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
+        ctx().audit("view." + endpoint, object_type="endpoint",
+                    object_ref=str(view_ref) if view_ref is not None else None)
+        db.session.commit()
+    return None
+
+
+def _bearer_user() -> Any:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return tokens.authenticate(ctx(), token.strip())
+
+
+_ALLOWED_DURING_PASSWORD_CHANGE = {"account.password", "auth.logout", "main.set_language"}
+
+
+def _audit_denied(outcome: str) -> None:
+    actor = current_user.public_id if current_user.is_authenticated else None
+    ctx().audit("access.denied", outcome=outcome, object_type="endpoint",
+                object_ref=(request.endpoint or "")[:64], actor=actor)
+    db.session.commit()
+
+
+def _json_error(status: int, code: str) -> Response:
+    response = jsonify(error=code)
+    response.status_code = status
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    """after_request: applied to every response, errors included."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    headers["X-Request-Id"] = g.get("request_id", "")
+    if request.is_secure or settings().secure_cookies:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Shared or seized computers must not keep copies of case pages in the cache.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    headers.pop("Server", None)
+    return response

@@ -1,0 +1,100 @@
+"""Helpers for tests: staff factories, signing in through the real forms, CSRF tokens."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+PASSWORD = "correct horse battery staple 42"
+
+
+def postgres_schema_url(url: str, schema: str) -> str:
+    """Point a PostgreSQL URL at one schema through the search_path option."""
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+@dataclass
+class StaffLogin:
+    email: str
+    password: str
+    totp_secret: str
+    public_id: str
+    role: str
+
+
+def make_staff(app: Any, role: str = "caseworker", *, email: str | None = None,
+               password: str = PASSWORD, enrolled: bool = True,
+               must_change_password: bool = False) -> StaffLogin:
+    """Create a member of staff directly through the service layer."""
+    from casework.domain.roles import Role
+    from casework.extensions import db
+    from casework.models.base import utcnow
+    from casework.services import accounts, totp
+    from casework.services.context import Ctx
+
+    email = email or f"{role}-{secrets.token_hex(3)}@test.senim.kz"
+    with app.app_context():
+        c = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                passwords=app.extensions["senim.passwords"], now=utcnow(), request_id="t")
+        staff, _ = accounts.create_staff(c, email=email, display_name=f"Test {role}",
+                                         role=Role(role), password=password)
+        secret = totp.new_secret()
+        if enrolled:
+            accounts.enrol_totp_directly(c, staff, secret)
+        staff.must_change_password = must_change_password
+        db.session.commit()
+        return StaffLogin(email, password, secret, staff.public_id, role)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def current_code(secret: str) -> str:
+    from casework.services.totp import code_for
+
+    return code_for(secret, now=datetime.now(UTC))
+
+
+def forget_last_totp_step(app: Any, public_id: str) -> None:
+    """Let the same account sign in twice within one 30-second step (test-only)."""
+    from sqlalchemy import update
+
+    from casework.extensions import db
+    from casework.models import Staff
+
+    with app.app_context():
+        db.session.execute(update(Staff).where(Staff.public_id == public_id)
+                           .values(totp_last_step=0))
+        db.session.commit()
+
+
+def login(client: Any, app: Any, user: StaffLogin, *, follow: bool = True) -> Any:
+    """Sign in through the real forms: password, then TOTP."""
+    forget_last_totp_step(app, user.public_id)
+    page = client.get("/auth/login")
+    response = client.post("/auth/login", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "email": user.email, "password": user.password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.location.endswith("/auth/code"), response.location
+    page = client.get("/auth/code")
+    return client.post("/auth/code", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "code": current_code(user.totp_secret)}, follow_redirects=follow)
+
+
+def post_form(client: Any, page_url: str, action_url: str | None = None,
+              data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """GET a page for its CSRF token, then POST a form to it (or to action_url)."""
+    page = client.get(page_url)
+    payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **(data or {})}
+    return client.post(action_url or page_url, data=payload, **kwargs)

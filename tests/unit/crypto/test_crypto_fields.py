@@ -1,0 +1,105 @@
+"""Field encryption: round trips, context binding, tampering and key versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from crypto import (
+    DecryptionError,
+    KeyNotFoundError,
+    KeySet,
+    SecretKey,
+    decrypt_field,
+    decrypt_text,
+    encrypt_field,
+    encrypt_text,
+    field_context,
+    field_key_version,
+    generate_key,
+)
+
+CANARY = "CANARY-Aigul-Sadykova-7f3a"
+CTX = {"table": "victim", "column": "legal_name", "row": "42", "subject": "victim:42"}
+
+
+def ctx(**overrides: str) -> bytes:
+    return field_context(**{**CTX, **overrides})
+
+
+def test_roundtrip_and_format(key: SecretKey) -> None:
+    token = encrypt_field(key, b"secret", context=ctx())
+    assert token[0] == 1
+    assert field_key_version(token) == 1
+    assert len(token) == 1 + 4 + 12 + len(b"secret") + 16
+    assert decrypt_field(key, token, context=ctx()) == b"secret"
+    assert encrypt_field(key, b"secret", context=ctx()) != token  # fresh nonce
+
+
+def test_text_roundtrip(key: SecretKey) -> None:
+    token = encrypt_text(key, "Айгүл Нұрсұлтанқызы", context=ctx())
+    assert decrypt_text(key, token, context=ctx()) == "Айгүл Нұрсұлтанқызы"
+    assert decrypt_text(key, encrypt_text(key, "", context=ctx()), context=ctx()) == ""
+
+
+def test_text_rejects_non_utf8(key: SecretKey) -> None:
+    token = encrypt_field(key, b"\xff\xfe", context=ctx())
+    with pytest.raises(DecryptionError):
+        decrypt_text(key, token, context=ctx())
+
+
+@pytest.mark.parametrize(
+    "moved",
+    [
+        {"row": "43"},
+        {"column": "alias"},
+        {"subject": "victim:43"},
+        {"table": "intel_person"},
+        {"table": "victimlegal_name", "column": ""},  # naive concatenation would collide
+    ],
+)
+def test_ciphertext_moved_elsewhere_fails(key: SecretKey, moved: dict[str, str]) -> None:
+    token = encrypt_field(key, b"secret", context=ctx())
+    with pytest.raises(DecryptionError):
+        decrypt_field(key, token, context=ctx(**moved))
+
+
+def test_flipped_bit_anywhere_fails(keyset: KeySet) -> None:
+    token = encrypt_field(keyset.current_key, b"secret value", context=ctx())
+    for i in range(len(token)):
+        for bit in (0x01, 0x80):
+            bad = bytearray(token)
+            bad[i] ^= bit
+            with pytest.raises((DecryptionError, KeyNotFoundError)):
+                decrypt_field(keyset, bytes(bad), context=ctx())
+
+
+def test_wrong_key_and_malformed(key: SecretKey) -> None:
+    token = encrypt_field(key, b"secret", context=ctx())
+    with pytest.raises(DecryptionError):
+        decrypt_field(SecretKey(1, generate_key()), token, context=ctx())
+    with pytest.raises(DecryptionError):
+        decrypt_field(SecretKey(2, key.material), token, context=ctx())  # version mismatch
+    for bad in (b"", token[:32], b"\x02" + token[1:]):
+        with pytest.raises(DecryptionError):
+            decrypt_field(key, bad, context=ctx())
+
+
+def test_keyset_versions(keyset: KeySet) -> None:
+    old = encrypt_field(keyset.get(1), b"old", context=ctx())
+    new = encrypt_field(keyset.current_key, b"new", context=ctx())
+    assert decrypt_field(keyset, old, context=ctx()) == b"old"
+    assert decrypt_field(keyset, new, context=ctx()) == b"new"
+    with pytest.raises(KeyNotFoundError):
+        decrypt_field(keyset.without(1), old, context=ctx())
+
+
+def test_errors_do_not_leak(key: SecretKey) -> None:
+    token = encrypt_text(key, CANARY, context=ctx())
+    with pytest.raises(DecryptionError) as info:
+        decrypt_text(key, token, context=ctx(row="1"))
+    text = str(info.value) + repr(info.value)
+    assert CANARY not in text
+    assert key.material.hex() not in text
+    assert token.hex() not in text
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__

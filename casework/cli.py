@@ -95,6 +95,9 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casework.cli_keys import register_key_commands
+
     senim.add_command(audit_group)
     senim.add_command(token_group)
+    register_key_commands(senim)
     app.cli.add_command(senim)

@@ -51,10 +51,21 @@ class Settings:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     scrypt_n: int = 2**17
     log_level: str = "INFO"
+    backup_recipient: str | None = None
 
     @property
     def attachments_path(self) -> Path:
         return self.instance_path / "attachments"
+
+    @property
+    def tombstones_file(self) -> Path:
+        """Shredded subjects, kept beside the key file (outside every database and backup)."""
+        return self.key_file.parent / "tombstones.json"
+
+    @property
+    def backup_identity_file(self) -> Path:
+        """Development only: the age identity for local backups (production keeps it offline)."""
+        return self.key_file.parent / "backup-identity.txt"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -81,6 +92,7 @@ class Settings:
                                          "production" else "0")),
             default_language=default_lang,
             log_level=env.get("SENIM_LOG_LEVEL", "INFO"),
+            backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)

@@ -98,3 +98,114 @@ def post_form(client: Any, page_url: str, action_url: str | None = None,
     page = client.get(page_url)
     payload = {"csrf_token": csrf_token(page.get_data(as_text=True)), **(data or {})}
     return client.post(action_url or page_url, data=payload, **kwargs)
+
+
+# --- Helpers added for the security acceptance suite (issue 2) ---------------------------
+
+
+def db_execute(app: Any, sql: str, **params: Any) -> list[Any]:
+    """Run raw SQL on the casework database (tamper tests, clocks moved back)."""
+    from sqlalchemy import text
+
+    from casework.extensions import db
+
+    with app.app_context():
+        result = db.session.execute(text(sql), params)
+        rows = list(result) if result.returns_rows else []
+        db.session.commit()
+        return rows
+
+
+def table_counts(app: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, int]:
+    """Row counts of every table in both databases (for "nothing changed" checks)."""
+    from sqlalchemy import func, select
+
+    from casework.extensions import db
+
+    counts: dict[str, int] = {}
+    with app.app_context():
+        for bind_key, metadata in db.metadatas.items():
+            with db.engines[bind_key].connect() as conn:
+                for table in metadata.sorted_tables:
+                    if table.name not in exclude:
+                        counts[f"{bind_key or 'casework'}.{table.name}"] = conn.scalar(
+                            select(func.count()).select_from(table)) or 0
+    return counts
+
+
+def audit_rows(app: Any, action: str | None = None) -> list[Any]:
+    """Audit events in chain order, optionally only one action."""
+    if action:
+        return db_execute(app, "SELECT * FROM audit_events WHERE action = :action ORDER BY seq",
+                          action=action)
+    return db_execute(app, "SELECT * FROM audit_events ORDER BY seq")
+
+
+def staff_row(app: Any, public_id: str) -> Any:
+    rows = db_execute(app, "SELECT * FROM staff WHERE public_id = :p", p=public_id)
+    assert len(rows) == 1
+    return rows[0]
+
+
+def session_cookie_name(app: Any) -> str:
+    return "__Host-senim" if app.extensions["senim.settings"].secure_cookies else "senim"
+
+
+def session_cookie(client: Any, app: Any) -> str | None:
+    cookie = client.get_cookie(session_cookie_name(app))
+    return cookie.value if cookie is not None else None
+
+
+def session_rows(app: Any, public_id: str) -> list[Any]:
+    """The server-side session rows of one member of staff."""
+    return db_execute(app, "SELECT s.* FROM staff_sessions s JOIN staff f ON f.id = s.staff_id"
+                           " WHERE f.public_id = :p", p=public_id)
+
+
+def make_token(app: Any, user: StaffLogin, name: str = "test") -> str:
+    """Create an API token for a member of staff through the service layer."""
+    from casework.extensions import db
+    from casework.models.base import utcnow
+    from casework.services import accounts, tokens
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        c = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                passwords=app.extensions["senim.passwords"], now=utcnow(), request_id="t",
+                actor=user.public_id)
+        _, token = tokens.create(c, accounts.by_public_id(c, user.public_id), name=name)
+        db.session.commit()
+        return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def is_login_redirect(response: Any) -> bool:
+    from urllib.parse import urlsplit
+
+    return response.status_code == 302 and urlsplit(response.location).path == "/auth/login"
+
+
+def fresh_app(root: Any, **changes: Any) -> Any:
+    """A separate, migrated application on SQLite under ``root`` (routes may be added to
+    it before its first request)."""
+    from flask_migrate import upgrade
+
+    from casework import create_app
+    from tests.conftest import make_settings
+
+    application = create_app(make_settings(root, **changes))
+    with application.app_context():
+        upgrade()
+    return application
+
+
+def dispose(application: Any) -> None:
+    from casework.extensions import db
+
+    with application.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()

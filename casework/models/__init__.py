@@ -2,9 +2,23 @@
 
 from casework.models.audit import AuditChainHead, AuditEvent
 from casework.models.base import Base, IntelBase
+from casework.models.persons import Person
 from casework.models.staff import ApiToken, LoginAttempt, RecoveryCode, Staff, StaffSession
+from casework.models.subjects import (
+    Attachment,
+    BlindIndexEntry,
+    DestructionCertificate,
+    Subject,
+    SubjectKey,
+)
 
 __all__ = [
+    "Attachment",
+    "BlindIndexEntry",
+    "DestructionCertificate",
+    "Person",
+    "Subject",
+    "SubjectKey",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",

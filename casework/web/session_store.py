@@ -80,9 +80,16 @@ class DatabaseSessionInterface(SessionInterface):
             if session.sid:
                 store.forget(db.session, session.sid)
                 db.session.commit()
-            response.delete_cookie(self.cookie, path="/", secure=self.secure, httponly=True,
-                                   samesite="Strict")
-            return
+            flashes = session.get("_flashes") if session.destroy_requested else None
+            if not flashes:
+                response.delete_cookie(self.cookie, path="/", secure=self.secure,
+                                       httponly=True, samesite="Strict")
+                return
+            # Destroyed, then told why (the CSRF handler's flash): carry only that message
+            # into a brand-new anonymous session, or the person never learns what happened.
+            session.clear()
+            session["_flashes"] = flashes
+            session.sid, session.regenerate_requested = None, False
         if not session.sid and not session.modified:
             return
         created_at, must_exist = session.created_at, True

@@ -1,0 +1,263 @@
+"""Operator commands for keys, shredding and backups (issue 3)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+import pyrage
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from casework.cli import cli_ctx
+from casework.config import Settings
+from casework.domain.shredding import ShredReason
+from casework.extensions import db
+from casework.services import accounts, backup, keyops, persons, restore_check, shredding
+from casework.services.errors import NotFound, ServiceError
+from casework.services.tombstones import Tombstones
+
+keys_group = AppGroup("keys", help="Key rotation and retirement.")
+
+
+def _settings() -> Settings:
+    value: Settings = current_app.extensions["senim.settings"]
+    return value
+
+
+def _fail(error: ServiceError) -> None:
+    codes = ", ".join(str(r.value) for r in error.reasons) or str(error)
+    raise click.ClickException(f"refused: {codes}")
+
+
+@keys_group.command("status")
+def keys_status() -> None:
+    """Key versions per key set (fingerprints only) and what still uses them."""
+    keys = current_app.extensions["senim.keys"]
+    for name in keyops.ROTATABLE:
+        keyset = keys.keyset(name)
+        versions = ", ".join(f"v{v}" for v in keyset.versions)
+        click.echo(f"{name:<11} current v{keyset.current_key.version} "
+                   f"({keyset.current_key.fingerprint()}); versions: {versions}")
+    from casework.services import subjects
+
+    for version, count in sorted(subjects.key_versions_in_use(cli_ctx()).items()):
+        click.echo(f"casework KEK v{version} wraps {count} subject keys")
+
+
+@keys_group.command("rotate")
+@click.option("--keyset", default="casework", show_default=True,
+              type=click.Choice(keyops.ROTATABLE))
+@click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+def keys_rotate(keyset: str, batch: int) -> None:
+    """Add a new key version and (for casework) rewrap every data key in batches."""
+    ctx = cli_ctx()
+    version = keyops.rotate_kek(ctx, keyset)
+    db.session.commit()
+    click.echo(f"{keyset}: new current version v{version}")
+    if keyset == "casework":
+        done = keyops.rewrap_all(cli_ctx(), batch=batch, commit=db.session.commit)
+        click.echo(f"rewrapped {done} subject keys")
+
+
+@keys_group.command("rewrap")
+@click.option("--batch", default=500, show_default=True)
+def keys_rewrap(batch: int) -> None:
+    """Resume an interrupted rewrap (safe to run any time)."""
+    done = keyops.rewrap_all(cli_ctx(), batch=batch, commit=db.session.commit)
+    click.echo(f"rewrapped {done} subject keys")
+
+
+@keys_group.command("retire")
+@click.option("--keyset", default="casework", show_default=True,
+              type=click.Choice(keyops.ROTATABLE))
+@click.option("--version", "version", required=True, type=int)
+def keys_retire(keyset: str, version: int) -> None:
+    """Destroy an old key version once nothing uses it (see docs/crypto.md: backups)."""
+    try:
+        keyops.retire(cli_ctx(), keyset, version)
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{keyset}: version v{version} destroyed")
+
+
+@keys_group.command("rotate-data-key")
+@click.argument("case_code")
+def keys_rotate_data_key(case_code: str) -> None:
+    """Give one person a new data key and re-encrypt their fields."""
+    ctx = cli_ctx()
+    try:
+        person = persons.by_case_code(ctx, case_code)
+        version = keyops.rotate_data_key(ctx, person.subject_id)
+    except NotFound:
+        raise click.ClickException("no such case code") from None
+    db.session.commit()
+    click.echo(f"{case_code}: data key v{version}")
+
+
+@click.command("shred")
+@click.argument("case_code")
+@click.option("--approved-by", "approver_email", required=True,
+              help="E-mail of the director who approved the destruction.")
+@click.option("--reason", type=click.Choice([r.value for r in ShredReason]), required=True)
+@click.option("--requested-by", "requester_email", default=None,
+              help="E-mail of the member of staff who asked for it.")
+def shred_command(case_code: str, approver_email: str, reason: str,
+                  requester_email: str | None) -> None:
+    """Crypto-shred one person: keys, indexes and files destroyed; a certificate kept."""
+    ctx = cli_ctx()
+    approver = accounts.by_email(ctx, approver_email)
+    requester = accounts.by_email(ctx, requester_email) if requester_email else None
+    if approver is None or approver.role != "director" or not approver.is_active:
+        raise click.ClickException("the approver must be an active director")
+    try:
+        person = persons.by_case_code(ctx, case_code)
+        certificate = shredding.shred(
+            ctx.as_actor(requester.public_id if requester else None),
+            subject_id=person.subject_id, reason=ShredReason(reason),
+            approved_by=approver.public_id, folder=_settings().attachments_path,
+            tombstones=Tombstones(_settings().tombstones_file))
+    except NotFound:
+        raise click.ClickException("no such case code") from None
+    except ServiceError as error:
+        db.session.rollback()
+        cli_ctx().audit("subject.shred", outcome="denied", object_type="person",
+                        object_ref=case_code)
+        db.session.commit()
+        _fail(error)
+    db.session.commit()
+    _checkpoint_sqlite()
+    click.echo(f"shredded {case_code}; certificate {certificate.public_id}")
+    click.echo("Old backups still hold this person's data under the current casework KEK. "
+               "Run `senim keys rotate` now, and `senim keys retire` for the old version "
+               "when the last backup taken before today has expired (docs/crypto.md).")
+
+
+@click.command("legal-hold")
+@click.argument("case_code")
+@click.option("--set/--clear", "hold", default=True)
+def legal_hold_command(case_code: str, hold: bool) -> None:
+    """Set or clear a legal hold (blocks shredding)."""
+    ctx = cli_ctx()
+    try:
+        shredding.set_legal_hold(ctx, persons.by_case_code(ctx, case_code).subject_id,
+                                 hold=hold)
+    except NotFound:
+        raise click.ClickException("no such case code") from None
+    db.session.commit()
+    click.echo(f"{case_code}: legal hold {'set' if hold else 'cleared'}")
+
+
+@click.command("backup")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--recipient", default=None, help="age public key (default: configured).")
+def backup_command(out: Path, recipient: str | None) -> None:
+    """Write an age-encrypted backup of both databases and all attachments."""
+    settings = _settings()
+    recipient = recipient or settings.backup_recipient or _dev_recipient(settings)
+    keys = current_app.extensions["senim.keys"]
+    metadata = {name: {"versions": list(keys.keyset(name).versions),
+                       "current_fingerprint": keys.keyset(name).current_key.fingerprint()}
+                for name in keyops.ROTATABLE}
+    try:
+        manifest = backup.create_backup(
+            out, databases=[backup.DatabaseTarget("casework", db.engines[None]),
+                            backup.DatabaseTarget("intel", db.engines["intel"])],
+            attachments=settings.attachments_path, recipient=recipient,
+            key_metadata=metadata, now=cli_ctx().now)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    cli_ctx().audit("system.backup", object_type="backup", object_ref=out.name[:64])
+    db.session.commit()
+    click.echo(f"backup written: {out} ({len(manifest['attachments'])} attachments)")
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--identity", "identity_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(backup_file: Path, identity_file: Path) -> None:
+    """Rebuild this (fresh) instance from a backup and check that every record decrypts."""
+    settings = _settings()
+    try:
+        manifest, files = backup.open_backup(backup_file, identity_file.read_text())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    keys = current_app.extensions["senim.keys"]
+    missing = [name for name, meta in manifest["keys"].items()
+               if not set(meta["versions"]) & set(keys.keyset(name).versions)]
+    if missing:
+        raise click.ClickException("this instance's key file does not match the backup "
+                                   f"(key sets: {', '.join(missing)}); copy the key file "
+                                   "of the backed-up instance first")
+    if _has_data():
+        raise click.ClickException("restore only into a fresh instance (databases not empty)")
+    db.session.remove()
+    for name, bind in (("casework", None), ("intel", "intel")):
+        entry = manifest["databases"][name]
+        try:
+            backup.restore_database(db.engines[bind], entry["kind"], files[entry["file"]],
+                                    source_schema=entry.get("schema"))
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from None
+    backup.restore_attachments(files, settings.attachments_path)
+    upgrade()  # a backup from an older release is brought up to the current schema
+    ctx = cli_ctx()
+    gone = restore_check.apply_tombstones(ctx, Tombstones(settings.tombstones_file),
+                                          settings.attachments_path)
+    db.session.commit()
+    report = restore_check.verify_everything(cli_ctx(), settings.attachments_path,
+                                             tombstoned=gone)
+    cli_ctx().audit("system.restore", outcome="ok" if report.failures == 0 else "partial")
+    db.session.commit()
+    click.echo(f"restored: {report.persons_ok} persons and {report.attachments_ok} "
+               f"attachments decrypt; {report.tombstoned} shredded subjects removed; "
+               f"{report.failures} failures; audit chain {'ok' if report.audit_ok else 'BROKEN'}")
+    if report.failures or not report.audit_ok:
+        sys.exit(1)
+
+
+def _has_data() -> bool:
+    from sqlalchemy import inspect, select
+
+    from casework.models import Staff
+
+    if not inspect(db.engines[None]).has_table("staff"):
+        return False
+    return db.session.scalar(select(Staff.id).limit(1)) is not None
+
+
+def _dev_recipient(settings: Settings) -> str:
+    """Development instances get a local backup identity; production must configure one."""
+    if settings.environment == "production":
+        raise click.ClickException("set SENIM_BACKUP_RECIPIENT to the offline age public key")
+    path = settings.backup_identity_file
+    if not path.exists():
+        identity = pyrage.x25519.Identity.generate()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(identity) + "\n")
+    identity = pyrage.x25519.Identity.from_str(path.read_text().strip())
+    return str(identity.to_public())
+
+
+def _checkpoint_sqlite() -> None:
+    """Fold the WAL into the database file so destroyed keys leave no copy in the -wal."""
+    from sqlalchemy import text
+
+    for engine in db.engines.values():
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def register_key_commands(group: AppGroup) -> None:
+    group.add_command(keys_group)
+    for command in (shred_command, legal_hold_command, backup_command, restore_command):
+        group.add_command(command)

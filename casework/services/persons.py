@@ -1,0 +1,145 @@
+"""Victim records: registration, reading and blind-index search (issues 3 and 4).
+
+Searching never decrypts everyone: the blind index narrows the candidates, then only those
+are decrypted and re-checked, so index collisions never produce a wrong match.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from casework.models import Person
+from casework.services import subjects
+from casework.services.context import Ctx
+from casework.services.errors import NotFound
+from crypto import name_tokens, normalise_date, normalise_phone
+
+NAME_INDEX = "persons.name"
+DOB_INDEX = "persons.date_of_birth"
+PHONE_INDEX = "persons.phone"
+_CODE_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """The decrypted identifying data of one person (held in memory only while needed)."""
+
+    case_code: str
+    names: list[str]
+    date_of_birth: str | None
+    phones: list[str]
+
+
+def _new_case_code(ctx: Ctx) -> str:
+    while True:
+        code = "S-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+        if ctx.session.scalar(select(Person.id).where(Person.case_code == code)) is None:
+            return code
+
+
+def register(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
+             phones: list[str]) -> Person:
+    """Create a person with their own subject key; returns the row (case code set)."""
+    subject = subjects.new_subject(ctx, "person")
+    person = Person(case_code=_new_case_code(ctx), subject_id=subject.subject_id,
+                    created_at=ctx.now, created_by=ctx.actor)
+    ctx.session.add(person)
+    ctx.session.flush()
+    write_identity(ctx, person, names=names, date_of_birth=date_of_birth, phones=phones)
+    ctx.audit("person.create", object_type="person", object_ref=person.case_code)
+    return person
+
+
+def write_identity(ctx: Ctx, person: Person, *, names: list[str], date_of_birth: str | None,
+                   phones: list[str]) -> None:
+    """Encrypt the identifying fields and refresh their blind indexes."""
+    names = [n.strip() for n in names if n.strip()]
+    dob = normalise_date(date_of_birth) if date_of_birth else None
+    phones = [p.strip() for p in phones if p.strip()]
+    for column, value in (("names_ciphertext", names), ("date_of_birth_ciphertext", dob),
+                          ("phones_ciphertext", phones)):
+        setattr(person, column, _seal(ctx, person, column, value))
+    subjects.set_index(ctx, person.subject_id, NAME_INDEX,
+                       [t for name in names for t in name_tokens(name)])
+    subjects.set_index(ctx, person.subject_id, DOB_INDEX, [dob] if dob else [])
+    subjects.set_index(ctx, person.subject_id, PHONE_INDEX, [normalise_phone(p) for p in phones])
+    ctx.session.flush()
+
+
+def _seal(ctx: Ctx, person: Person, column: str, value: object) -> bytes:
+    return subjects.seal(ctx, person.subject_id, value, table="persons", column=column,
+                         row=person.public_id)
+
+
+def read(ctx: Ctx, person: Person) -> PersonRecord:
+    def get(column: str) -> object:
+        return subjects.unseal(ctx, person.subject_id, getattr(person, column),
+                               table="persons", column=column, row=person.public_id)
+
+    return PersonRecord(case_code=person.case_code, names=list(get("names_ciphertext") or []),
+                        date_of_birth=get("date_of_birth_ciphertext"),  # type: ignore[arg-type]
+                        phones=list(get("phones_ciphertext") or []))
+
+
+def by_case_code(ctx: Ctx, case_code: str) -> Person:
+    person = ctx.session.scalar(select(Person).where(Person.case_code == case_code))
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Person]:
+    """Find people by a name (either script), a date of birth or a phone number.
+
+    ``within`` limits results to these subject ids (a caseworker's assigned people).
+    """
+    kind, values = _classify(query)
+    if not values:
+        return []
+    column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
+    found: set[str] | None = None
+    for value in values:
+        ids = set(subjects.candidates(ctx, column, value))
+        found = ids if found is None else found & ids
+    ids = (found or set()) & within if within is not None else (found or set())
+    if not ids:
+        return []
+    people = list(ctx.session.scalars(select(Person).where(Person.subject_id.in_(ids))))
+    return [p for p in people if _matches(ctx, p, kind, values)]
+
+
+def _classify(query: str) -> tuple[str, list[str]]:
+    query = query.strip()[:200]
+    try:
+        return "dob", [normalise_date(query)]
+    except ValueError:
+        pass
+    digits = sum(ch.isdigit() for ch in query)
+    if digits >= 7 and digits >= len(query.replace(" ", "")) - 3:
+        try:
+            return "phone", [normalise_phone(query)]
+        except ValueError:
+            return "phone", []
+    return "name", name_tokens(query)
+
+
+def _matches(ctx: Ctx, person: Person, kind: str, values: list[str]) -> bool:
+    """Re-check a candidate against its decrypted values (index collisions are expected)."""
+    record = read(ctx, person)
+    if kind == "dob":
+        return record.date_of_birth == values[0]
+    if kind == "phone":
+        return values[0] in {normalise_phone(p) for p in record.phones if _phone_ok(p)}
+    tokens = {t for name in record.names for t in name_tokens(name)}
+    return all(value in tokens for value in values)
+
+
+def _phone_ok(value: str) -> bool:
+    try:
+        normalise_phone(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,148 @@
+"""Per-subject data keys and the encrypted values under them (issue 3, items 2-4).
+
+Every read and write of a subject's encrypted field goes through here, so the rules are
+in one place: fresh nonce per write, associated data binding the ciphertext to its table,
+column, row and subject, and a decryption failure treated as an integrity alarm.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from casework.logs import event
+from casework.models import BlindIndexEntry, Subject, SubjectKey
+from casework.services.context import Ctx
+from casework.services.errors import ServiceError
+from crypto import (
+    CryptoError,
+    SecretKey,
+    blind_index,
+    decrypt_field,
+    derive_index_key,
+    encrypt_field,
+    field_context,
+    field_key_version,
+    generate_key,
+    unwrap_key,
+    wrap_key,
+)
+
+log = logging.getLogger("senim.subjects")
+WRAP_PURPOSE = "subject-data-key"
+# Sized for the expected number of people an organisation holds (crypto.index_bits_for):
+# 16 bits keeps false positives rare at tens of thousands of people while every value
+# still collides with others, so an index value alone does not single anyone out.
+INDEX_BITS = 16
+
+
+class IntegrityAlarm(ServiceError):  # noqa: N818 - an alarm, not a programming error
+    """A ciphertext failed to decrypt: tampered, moved, or its key is gone."""
+
+    def __init__(self) -> None:
+        Exception.__init__(self, "integrity_failure")
+        self.reasons = ()
+
+
+class SubjectShredded(ServiceError):  # noqa: N818
+    def __init__(self) -> None:
+        Exception.__init__(self, "subject_shredded")
+        self.reasons = ()
+
+
+def new_subject(ctx: Ctx, kind: str) -> Subject:
+    """Create a subject with a fresh random 256-bit data key (version 1)."""
+    subject = Subject(kind=kind, created_at=ctx.now)
+    ctx.session.add(subject)
+    ctx.session.flush()
+    _store_key(ctx, subject.subject_id, version=1, material=generate_key())
+    return subject
+
+
+def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> None:
+    kek = ctx.keys.current("casework")
+    wrapped = wrap_key(kek, material, subject=subject_id, purpose=WRAP_PURPOSE)
+    ctx.session.add(SubjectKey(subject_id=subject_id, version=version, kek_version=kek.version,
+                               wrapped_key=wrapped, created_at=ctx.now))
+    ctx.session.flush()
+
+
+def data_key(ctx: Ctx, subject_id: str, version: int | None = None) -> SecretKey:
+    """Unwrap one version (default: the newest) of a subject's data key."""
+    query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
+    query = (query.where(SubjectKey.version == version) if version is not None
+             else query.order_by(SubjectKey.version.desc()).limit(1))
+    row = ctx.session.scalar(query)
+    if row is None:
+        raise SubjectShredded()
+    try:
+        ctx.keys.version("casework", row.kek_version)  # re-reads the key file if newer
+        material = unwrap_key(ctx.keys.keyset("casework"), row.wrapped_key,
+                              subject=subject_id, purpose=WRAP_PURPOSE)
+    except CryptoError:
+        _alarm(ctx, "subject_key", subject_id)
+    return SecretKey(version=row.version, material=material)
+
+
+def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row: str) -> bytes:
+    """Encrypt a JSON-serialisable value under the subject's current data key."""
+    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    context = field_context(table=table, column=column, row=row, subject=subject_id)
+    return encrypt_field(data_key(ctx, subject_id), plaintext, context=context)
+
+
+def unseal(ctx: Ctx, subject_id: str, token: bytes | None, *, table: str, column: str,
+           row: str) -> Any:
+    """Decrypt a value; any failure is audited as an integrity alarm and raised."""
+    if token is None:
+        return None
+    context = field_context(table=table, column=column, row=row, subject=subject_id)
+    try:
+        key = data_key(ctx, subject_id, field_key_version(token))
+        return json.loads(decrypt_field(key, token, context=context).decode("utf-8"))
+    except (CryptoError, ValueError):
+        _alarm(ctx, table, row)
+
+
+def _alarm(ctx: Ctx, object_type: str, object_ref: str) -> Any:
+    event(log, "crypto.integrity_failure", object_type=object_type, object_ref=object_ref)
+    ctx.audit("crypto.integrity_failure", outcome="alarm", object_type=object_type[:32],
+              object_ref=object_ref)
+    raise IntegrityAlarm()
+
+
+def index_key(ctx: Ctx, column: str) -> bytes:
+    root = ctx.keys.current("index_root").material
+    table, _, name = column.partition(".")
+    return derive_index_key(root, table=table, column=name)
+
+
+def index_value(ctx: Ctx, column: str, normalised: str) -> bytes:
+    return blind_index(index_key(ctx, column), normalised, bits=INDEX_BITS)
+
+
+def set_index(ctx: Ctx, subject_id: str, column: str, normalised_values: list[str]) -> None:
+    """Replace the subject's blind-index entries for one column."""
+    ctx.session.execute(delete(BlindIndexEntry).where(
+        BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
+    for value in dict.fromkeys(v for v in normalised_values if v):
+        ctx.session.add(BlindIndexEntry(subject_id=subject_id, column=column,
+                                        value=index_value(ctx, column, value)))
+    ctx.session.flush()
+
+
+def candidates(ctx: Ctx, column: str, normalised: str) -> list[str]:
+    """Subject ids whose index matches; callers must re-check after decryption."""
+    value = index_value(ctx, column, normalised)
+    return list(ctx.session.scalars(select(BlindIndexEntry.subject_id).where(
+        BlindIndexEntry.column == column, BlindIndexEntry.value == value).distinct()))
+
+
+def key_versions_in_use(ctx: Ctx) -> dict[int, int]:
+    """How many subject keys each casework KEK version still wraps."""
+    rows = ctx.session.execute(select(SubjectKey.kek_version, func.count())
+                               .group_by(SubjectKey.kek_version))
+    return {int(version): int(n) for version, n in rows}

@@ -7,11 +7,11 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from casework.config import LANGUAGES, Settings
+from casework.config import Settings
 from casework.extensions import babel, csrf, db, login_manager, migrate
 from casework.logs import configure_logging
 from casework.services.keys import open_keys
@@ -72,15 +72,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.before_request
     def _request_id() -> None:
+        # Registered before the access gate, so every audit entry carries the id.
         g.request_id = secrets.token_hex(8)
-        g.locale_choices = LANGUAGES
-        _ = request  # the id is attached before any other hook runs
 
     from casework.cli import register_cli
     from casework.web import register_web
 
     register_web(app)
     register_cli(app)
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
 
 

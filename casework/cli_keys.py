@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pyrage
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from casework.cli import cli_ctx
@@ -101,6 +101,7 @@ def keys_rotate_data_key(case_code: str) -> None:
 
 
 @click.command("shred")
+@with_appcontext  # also when invoked through app.cli (tests), not only `flask`
 @click.argument("case_code")
 @click.option("--approved-by", "approver_email", required=True,
               help="E-mail of the director who approved the destruction.")
@@ -139,6 +140,7 @@ def shred_command(case_code: str, approver_email: str, reason: str,
 
 
 @click.command("legal-hold")
+@with_appcontext
 @click.argument("case_code")
 @click.option("--set/--clear", "hold", default=True)
 def legal_hold_command(case_code: str, hold: bool) -> None:
@@ -154,6 +156,7 @@ def legal_hold_command(case_code: str, hold: bool) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--recipient", default=None, help="age public key (default: configured).")
 def backup_command(out: Path, recipient: str | None) -> None:
@@ -178,6 +181,7 @@ def backup_command(out: Path, recipient: str | None) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--identity", "identity_file", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -52,6 +52,9 @@ class Settings:
     scrypt_n: int = 2**17
     log_level: str = "INFO"
     backup_recipient: str | None = None
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto may be trusted;
+    # without this, throttling behind a proxy would count every request as one address.
+    trusted_proxies: int = 0
 
     @property
     def attachments_path(self) -> Path:
@@ -93,6 +96,7 @@ class Settings:
             default_language=default_lang,
             log_level=env.get("SENIM_LOG_LEVEL", "INFO"),
             backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
+            trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)

@@ -158,8 +158,16 @@ def session_cookie(client: Any, app: Any) -> str | None:
 
 def session_rows(app: Any, public_id: str) -> list[Any]:
     """The server-side session rows of one member of staff."""
-    return db_execute(app, "SELECT s.* FROM staff_sessions s JOIN staff f ON f.id = s.staff_id"
-                           " WHERE f.public_id = :p", p=public_id)
+    from sqlalchemy import select
+
+    from casework.extensions import db
+    from casework.models import Staff, StaffSession
+
+    with app.app_context():
+        table = StaffSession.__table__
+        query = select(table).join(Staff.__table__, Staff.id == table.c.staff_id).where(
+            Staff.public_id == public_id)
+        return list(db.session.execute(query))
 
 
 def make_token(app: Any, user: StaffLogin, name: str = "test") -> str:
@@ -209,3 +217,165 @@ def dispose(application: Any) -> None:
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+# --- Helpers added for the encryption acceptance suite (issue 3) -------------------------
+
+
+def isolated_instance(root: Any, *, migrate: bool = True, **changes: Any) -> Any:
+    """A separate application with its OWN key file under ``root/keys`` and its own
+    databases: SQLite files under ``root``, or (with SENIM_TEST_DATABASE_URL) two new empty
+    PostgreSQL schemas. Use as a context manager; the schemas are dropped on exit.
+
+    Copy a key file into ``root/keys/keys.json`` BEFORE entering to share keys with another
+    instance (restore tests). ``migrate=False`` leaves the databases empty.
+    """
+    import contextlib
+    import os
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from casework import create_app
+    from tests.conftest import make_settings
+
+    @contextlib.contextmanager
+    def _instance() -> Any:
+        pg_url = os.environ.get("SENIM_TEST_DATABASE_URL", "")
+        schemas: tuple[str, ...] = ()
+        urls: dict[str, str] = {}
+        if pg_url:
+            suffix = secrets.token_hex(4)
+            schemas = (f"senim_cw_{suffix}", f"senim_in_{suffix}")
+            engine = sa.create_engine(pg_url)
+            with engine.begin() as conn:
+                for schema in schemas:
+                    conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            engine.dispose()
+            urls = {"database_url": postgres_schema_url(pg_url, schemas[0]),
+                    "intel_database_url": postgres_schema_url(pg_url, schemas[1])}
+        application = create_app(make_settings(Path(root), **urls, **changes))
+        try:
+            if migrate:
+                with application.app_context():
+                    upgrade()
+            yield application
+        finally:
+            dispose(application)
+            if schemas:
+                engine = sa.create_engine(pg_url)
+                with engine.begin() as conn:
+                    for schema in schemas:
+                        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                engine.dispose()
+
+    return _instance()
+
+
+def service_ctx(app: Any, actor: str | None = None) -> Any:
+    """A service context for the CURRENT app context of ``app`` (caller enters it)."""
+    from casework.extensions import db
+    from casework.models.base import utcnow
+    from casework.services.context import Ctx
+
+    return Ctx(session=db.session, keys=app.extensions["senim.keys"],
+               passwords=app.extensions["senim.passwords"], now=utcnow(), request_id="test",
+               actor=actor)
+
+
+def is_postgres(app: Any) -> bool:
+    from casework.extensions import db
+
+    with app.app_context():
+        return bool(db.engines[None].dialect.name == "postgresql")
+
+
+def pg_dump_schemas(app: Any) -> bytes:
+    """A plain-SQL ``pg_dump`` of both of the app's schemas (independent of backup.py)."""
+    import os
+    import subprocess
+
+    from casework.extensions import db
+
+    out = b""
+    with app.app_context():
+        for engine in db.engines.values():
+            url = engine.url
+            options = str(url.query.get("options", ""))
+            schema = options.split("search_path=", 1)[1].split()[0]
+            env = dict(os.environ)
+            if url.password:
+                env["PGPASSWORD"] = url.password
+            result = subprocess.run(  # noqa: S603
+                ["pg_dump", "-h", url.host or "127.0.0.1", "-p", str(url.port or 5432),  # noqa: S607
+                 "-U", url.username or "postgres", "-d", url.database or "postgres",
+                 "--schema", schema], env=env, capture_output=True, check=True)
+            out += result.stdout
+    return out
+
+
+def encodings_of(needle: str) -> list[bytes]:
+    """The ways a string can show up in raw storage: UTF-8, UTF-16, hex (PostgreSQL bytea
+    dumps), and base64 at every alignment."""
+    import base64
+
+    raw = needle.encode("utf-8")
+    forms = [raw, needle.encode("utf-16-le"), raw.hex().encode(), raw.hex().upper().encode()]
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw)[4 if shift else 0:]
+        forms.append(encoded[: (len(encoded) // 4 - 1) * 4 or len(encoded)])
+    return forms
+
+
+def find_in(blob: bytes, needle: str) -> bool:
+    """Whether any encoding of ``needle`` occurs in ``blob``."""
+    return any(form and form in blob for form in encodings_of(needle))
+
+
+def raw_storage(app: Any) -> dict[str, bytes]:
+    """Every byte the instance keeps at rest, by source: the SQLite files and their -wal
+    (or, on PostgreSQL, a pg_dump of both schemas) and every file in the attachments
+    folder. The scanner for the canary tests."""
+    from pathlib import Path
+
+    from casework.extensions import db
+
+    blobs: dict[str, bytes] = {}
+    if is_postgres(app):
+        blobs["pg_dump"] = pg_dump_schemas(app)
+    else:
+        with app.app_context():
+            paths = [Path(engine.url.database or "") for engine in db.engines.values()]
+        for path in paths:
+            for suffix in ("", "-wal", "-journal"):
+                candidate = Path(str(path) + suffix)
+                if candidate.exists():
+                    blobs[candidate.name] = candidate.read_bytes()
+    folder = app.extensions["senim.settings"].attachments_path
+    if folder.exists():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                blobs[f"attachments/{path.name}"] = path.read_bytes()
+    return blobs
+
+
+def leaks(blobs: dict[str, bytes], needle: str) -> list[str]:
+    """The sources in which any encoding of ``needle`` was found."""
+    return [name for name, blob in blobs.items() if find_in(blob, needle)]
+
+
+def update_table(app: Any, table_name: str, values: dict[str, Any], **where: Any) -> int:
+    """UPDATE one casework table through SQLAlchemy Core (so dates are stored natively)."""
+    from sqlalchemy import update
+
+    from casework.extensions import db
+
+    with app.app_context():
+        table = db.metadatas[None].tables[table_name]
+        query = update(table).values(**values)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        count = db.session.execute(query).rowcount
+        db.session.commit()
+        return int(count)

@@ -26,14 +26,37 @@ class Permission(str, Enum):
     STAFF_MANAGE = "staff.manage"
     # Auditor: browse and verify the audit trail.
     AUDIT_READ = "audit.read"
+    # Care roles: open person records (object-level rules decide which: casework.domain.access).
+    PERSON_READ = "person.read"
+    PERSON_WRITE = "person.write"
+    # Director: who works with whom (case codes only, no content).
+    PERSON_ASSIGN = "person.assign"
+    # Screening and interviews are the caseworker's; psychologists and lawyers read them.
+    SCREENING_WRITE = "screening.write"
+    INTERVIEW_WRITE = "interview.write"
+    CASENOTE_WRITE = "casenote.write"
+    # The intelligence area (no victim identities in it).
+    INTEL_READ = "intel.read"
+    INTEL_WRITE = "intel.write"
+    INTEL_INCOMING = "intel.incoming"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CASEWORKER: frozenset({Permission.ACCOUNT}),
-    Role.PSYCHOLOGIST: frozenset({Permission.ACCOUNT}),
-    Role.LEGAL_ADVISER: frozenset({Permission.ACCOUNT}),
-    Role.LIAISON: frozenset({Permission.ACCOUNT}),
-    Role.DIRECTOR: frozenset({Permission.ACCOUNT, Permission.STAFF_MANAGE}),
+    Role.CASEWORKER: frozenset({
+        Permission.ACCOUNT, Permission.PERSON_READ, Permission.PERSON_WRITE,
+        Permission.SCREENING_WRITE, Permission.INTERVIEW_WRITE, Permission.CASENOTE_WRITE,
+        Permission.INTEL_READ, Permission.INTEL_WRITE}),
+    Role.PSYCHOLOGIST: frozenset({
+        Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE}),
+    Role.LEGAL_ADVISER: frozenset({
+        Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
+        Permission.INTEL_READ}),
+    # The liaison works with cleared intelligence only and never sees who it came from.
+    Role.LIAISON: frozenset({
+        Permission.ACCOUNT, Permission.INTEL_READ, Permission.INTEL_WRITE,
+        Permission.INTEL_INCOMING}),
+    Role.DIRECTOR: frozenset({
+        Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.PERSON_ASSIGN}),
     Role.AUDITOR: frozenset({Permission.ACCOUNT, Permission.AUDIT_READ}),
 }
 

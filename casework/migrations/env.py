@@ -14,7 +14,11 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Not when the application has configured logging already (create_app): fileConfig would
+# replace its redacting handler, raise the root level to WARN and disable every senim.*
+# logger, silencing security events for the rest of the process (e.g. after `senim restore`).
+if not any(getattr(h, "_senim", False) for h in logging.getLogger().handlers):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -2,7 +2,19 @@
 
 from casework.models.audit import AuditChainHead, AuditEvent
 from casework.models.base import Base, IntelBase
-from casework.models.persons import Person
+from casework.models.intel import IntelEntry
+from casework.models.persons import (
+    Assignment,
+    BreakGlass,
+    CaseNote,
+    Interview,
+    InterviewAddendum,
+    InterviewNotice,
+    Notification,
+    Person,
+    Screening,
+    SourceLink,
+)
 from casework.models.staff import ApiToken, LoginAttempt, RecoveryCode, Staff, StaffSession
 from casework.models.subjects import (
     Attachment,
@@ -13,6 +25,16 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "Assignment",
+    "BreakGlass",
+    "CaseNote",
+    "IntelEntry",
+    "Interview",
+    "InterviewAddendum",
+    "InterviewNotice",
+    "Notification",
+    "Screening",
+    "SourceLink",
     "Attachment",
     "BlindIndexEntry",
     "DestructionCertificate",

@@ -1,11 +1,15 @@
-"""Victim records (issue 4). Every identifying value is a ciphertext column under the
-person's own data key; the case code is the only handle used in the interface and logs."""
+"""Victim records and the casework around them (issue 4).
+
+Every identifying or narrative value is a ``*_ciphertext`` column under the person's own
+data key. Plaintext columns hold only what the system itself needs to work (opaque ids,
+dates of record-keeping, enumerated outcomes, who did what) and never a person's details.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.base import Base, new_public_id, utcnow
@@ -15,7 +19,8 @@ class Person(Base):
     __tablename__ = "persons"
     # The columns holding ciphertext under the subject's data key (key rotation and the
     # plaintext-absence tests walk this list).
-    encrypted_columns = ("names_ciphertext", "date_of_birth_ciphertext", "phones_ciphertext")
+    encrypted_columns = ("names_ciphertext", "date_of_birth_ciphertext", "phones_ciphertext",
+                         "profile_ciphertext")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -25,5 +30,166 @@ class Person(Base):
     names_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     date_of_birth_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     phones_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    profile_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class Assignment(Base):
+    """Who works with a person. Assignment is what gives access (deny by default)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                          index=True)
+    assigned_by: Mapped[str | None] = mapped_column(String(32))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class BreakGlass(Base):
+    """Emergency access to a person one is not assigned to: reason written, time-boxed,
+    audited, and the director is told."""
+
+    __tablename__ = "break_glass_grants"
+    encrypted_columns = ("reason_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                          index=True)
+    reason_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """A message to a member of staff: a kind code and an opaque reference, never content."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    object_ref: Mapped[str | None] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(32))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Screening(Base):
+    """One screening decision; re-screening adds a row, history is never overwritten."""
+
+    __tablename__ = "screenings"
+    encrypted_columns = ("content_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    outcome: Mapped[str] = mapped_column(String(24))
+    content_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    decided_by: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InterviewNotice(Base):
+    """The pre-interview limited-disclosure notice (rule 81), given before any interview."""
+
+    __tablename__ = "interview_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    response: Mapped[str] = mapped_column(String(16))  # acknowledged | refused
+    given_by: Mapped[str] = mapped_column(String(32))
+    given_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+    encrypted_columns = ("narrative_ciphertext", "interpreter_ciphertext")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("interview_notices.id"), unique=True)
+    interviewer: Mapped[str] = mapped_column(String(32))
+    interviewee_role: Mapped[str] = mapped_column(String(24))
+    place_type: Mapped[str] = mapped_column(String(24))
+    held_on: Mapped[date] = mapped_column(Date)
+    interpreter_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    narrative_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    signed_off_by: Mapped[str | None] = mapped_column(String(32))
+    signed_off_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # SHA-256 over the signed-off content and every addendum, chained (chain of custody).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InterviewAddendum(Base):
+    __tablename__ = "interview_addenda"
+    encrypted_columns = ("text_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"),
+                                              index=True)
+    author: Mapped[str] = mapped_column(String(32))
+    text_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseNote(Base):
+    """Case notes, services received and safety plans share one shape: a kind, a date,
+    an encrypted body, and (for safety plans) a review date."""
+
+    __tablename__ = "case_notes"
+    encrypted_columns = ("body_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # note | service | safety_plan
+    service_type: Mapped[str | None] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    body_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    author: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SourceLink(Base):
+    """The only bridge from a person to the intelligence they gave.
+
+    The intelligence database holds just a random token; this row holds the token
+    encrypted under the person's key and a keyed hash of it for lookup, so neither database
+    alone can join an entry to anyone.
+    """
+
+    __tablename__ = "source_links"
+    encrypted_columns = ("link_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    link_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

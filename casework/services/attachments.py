@@ -66,6 +66,8 @@ def store(ctx: Ctx, folder: Path, *, subject_id: str, owner_type: str, owner_ref
     content_type = sniff_content_type(head)
     if content_type is None:
         raise AttachmentRefused(AttachmentReason.TYPE_NOT_ALLOWED)
+    # The data key first: an upload for a shredded subject must not leave a file behind.
+    dek = subjects.data_key(ctx, subject_id)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     attachment = Attachment(subject_id=subject_id, owner_type=owner_type, owner_ref=owner_ref,
                             storage_name=secrets.token_hex(20), content_type=content_type,
@@ -92,7 +94,6 @@ def store(ctx: Ctx, folder: Path, *, subject_id: str, owner_type: str, owner_ref
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    dek = subjects.data_key(ctx, subject_id)
     attachment.wrapped_file_key = wrap_key(dek, file_key, subject=attachment.public_id,
                                            purpose=FILE_KEY_PURPOSE)
     attachment.size, attachment.ciphertext_sha256 = size, hashing.hexdigest()

@@ -12,21 +12,50 @@ old data-key version is deleted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import func, select
 
-from casework.models import Attachment, Person, SubjectKey
+from casework.models import (
+    Attachment,
+    BreakGlass,
+    CaseNote,
+    Interview,
+    InterviewAddendum,
+    Person,
+    Screening,
+    SourceLink,
+    SubjectKey,
+)
 from casework.services import attachments, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 from crypto import generate_key, unwrap_key, wrap_key
 
 ROTATABLE = ("casework", "intel", "index_root", "audit", "staff", "signing", "secret")
-# Each model holding ciphertext under a subject's data key, with its row-reference column.
-SUBJECT_ENCRYPTED: tuple[tuple[type, str], ...] = ((Person, "public_id"),)
+# Every blind-index value is derived from the CURRENT index root, so a new version would
+# silently break all search until a full re-index (docs/crypto.md section 8), which does
+# not exist yet: refused rather than half-done.
+NEEDS_REINDEX = ("index_root",)
+# Models holding ciphertext under a person's data key, found through ``person_id``.
+PERSON_OWNED: tuple[type, ...] = (BreakGlass, Screening, Interview, CaseNote, SourceLink)
+
+
+def encrypted_rows(ctx: Ctx, subject_id: str) -> Iterator[Any]:
+    """Every row with a column encrypted under this subject's data key (not attachments)."""
+    person = ctx.session.scalar(select(Person).where(Person.subject_id == subject_id))
+    if person is None:
+        return
+    yield person
+    for model in PERSON_OWNED:
+        yield from ctx.session.scalars(select(model).where(
+            model.person_id == person.id))  # type: ignore[attr-defined]
+    yield from ctx.session.scalars(select(InterviewAddendum).join(
+        Interview, Interview.id == InterviewAddendum.interview_id).where(
+        Interview.person_id == person.id))
 
 
 class KeyReason(str, Enum):
@@ -44,7 +73,7 @@ class RewrapProgress:
 
 def rotate_kek(ctx: Ctx, name: str) -> int:
     """Add a new current version of a key set to the key file; returns the version."""
-    if name not in ROTATABLE:
+    if name not in ROTATABLE or name in NEEDS_REINDEX:
         raise ServiceError(KeyReason.NOT_ROTATABLE)
     material = ctx.keys.material.with_rotated(name)
     ctx.keys.save(material)
@@ -106,17 +135,11 @@ def rotate_data_key(ctx: Ctx, subject_id: str) -> int:
     new_version = old.version + 1
     subjects._store_key(ctx, subject_id, version=new_version, material=generate_key())
     new = subjects.data_key(ctx, subject_id, new_version)
-    for model, ref in SUBJECT_ENCRYPTED:
-        for row in ctx.session.scalars(select(model).where(
-                model.subject_id == subject_id)):  # type: ignore[attr-defined]
-            for column in model.encrypted_columns:  # type: ignore[attr-defined]
-                value = subjects.unseal(ctx, subject_id, getattr(row, column),
-                                        table=model.__tablename__,  # type: ignore[attr-defined]
-                                        column=column, row=getattr(row, ref))
-                if getattr(row, column) is not None:
-                    setattr(row, column, subjects.seal(
-                        ctx, subject_id, value, table=model.__tablename__,  # type: ignore
-                        column=column, row=getattr(row, ref)))
+    for row in list(encrypted_rows(ctx, subject_id)):
+        for column in row.encrypted_columns:
+            if getattr(row, column) is not None:
+                value = subjects.unseal_row(ctx, subject_id, row, column)
+                subjects.seal_row(ctx, subject_id, row, column, value)
     for attachment in ctx.session.scalars(select(Attachment).where(
             Attachment.subject_id == subject_id)):
         name = subjects.unseal(ctx, subject_id, attachment.filename_ciphertext,

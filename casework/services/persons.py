@@ -7,7 +7,8 @@ are decrypted and re-checked, so index collisions never produce a wrong match.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,16 +22,30 @@ NAME_INDEX = "persons.name"
 DOB_INDEX = "persons.date_of_birth"
 PHONE_INDEX = "persons.phone"
 _CODE_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
+# Always written by write_identity (a token even for "no value"); cleared only by shredding.
+_IDENTITY_COLUMNS = ("names_ciphertext", "date_of_birth_ciphertext", "phones_ciphertext")
+_PHONE_PUNCTUATION = frozenset(" +-().")
 
 
 @dataclass(frozen=True)
 class PersonRecord:
-    """The decrypted identifying data of one person (held in memory only while needed)."""
+    """The decrypted identifying data of one person (held in memory only while needed).
+
+    ``names`` holds the full name first, then aliases and other spellings. ``profile``
+    holds the rest of the record (see ``PROFILE_FIELDS``).
+    """
 
     case_code: str
     names: list[str]
     date_of_birth: str | None
     phones: list[str]
+    profile: dict[str, object] = field(default_factory=dict)
+
+
+# Profile keys (issue 4, item 1). Gender has no default (rule 122): it must be chosen.
+PROFILE_FIELDS = ("estimated_age", "is_minor", "gender", "nationality", "languages",
+                  "contact", "safe_channel", "safe_times", "code_word", "do_not_contact",
+                  "documents_held", "placement", "guardian", "child_views")
 
 
 def _new_case_code(ctx: Ctx) -> str:
@@ -41,7 +56,7 @@ def _new_case_code(ctx: Ctx) -> str:
 
 
 def register(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
-             phones: list[str]) -> Person:
+             phones: list[str], profile: dict[str, Any] | None = None) -> Person:
     """Create a person with their own subject key; returns the row (case code set)."""
     subject = subjects.new_subject(ctx, "person")
     person = Person(case_code=_new_case_code(ctx), subject_id=subject.subject_id,
@@ -49,8 +64,24 @@ def register(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
     ctx.session.add(person)
     ctx.session.flush()
     write_identity(ctx, person, names=names, date_of_birth=date_of_birth, phones=phones)
+    write_profile(ctx, person, profile or {})
     ctx.audit("person.create", object_type="person", object_ref=person.case_code)
     return person
+
+
+def write_profile(ctx: Ctx, person: Person, profile: dict[str, Any]) -> None:
+    """Encrypt the rest of the record; unknown keys are dropped, not stored."""
+    clean = {key: profile.get(key) for key in PROFILE_FIELDS if profile.get(key) not in
+             (None, "", [])}
+    person.profile_ciphertext = _seal(ctx, person, "profile_ciphertext", clean)
+    ctx.session.flush()
+
+
+def update(ctx: Ctx, person: Person, *, names: list[str], date_of_birth: str | None,
+           phones: list[str], profile: dict[str, Any]) -> None:
+    write_identity(ctx, person, names=names, date_of_birth=date_of_birth, phones=phones)
+    write_profile(ctx, person, profile)
+    ctx.audit("person.update", object_type="person", object_ref=person.case_code)
 
 
 def write_identity(ctx: Ctx, person: Person, *, names: list[str], date_of_birth: str | None,
@@ -75,13 +106,20 @@ def _seal(ctx: Ctx, person: Person, column: str, value: object) -> bytes:
 
 
 def read(ctx: Ctx, person: Person) -> PersonRecord:
+    if any(getattr(person, column) is None for column in _IDENTITY_COLUMNS):
+        # write_identity always stores a token (even for "no value"); only shredding
+        # clears them. Never read a cleared record as an empty one.
+        subjects.data_key(ctx, person.subject_id)  # SubjectShredded once the keys are gone
+        subjects._alarm(ctx, "persons", person.public_id)
+
     def get(column: str) -> object:
         return subjects.unseal(ctx, person.subject_id, getattr(person, column),
                                table="persons", column=column, row=person.public_id)
 
     return PersonRecord(case_code=person.case_code, names=list(get("names_ciphertext") or []),
                         date_of_birth=get("date_of_birth_ciphertext"),  # type: ignore[arg-type]
-                        phones=list(get("phones_ciphertext") or []))
+                        phones=list(get("phones_ciphertext") or []),
+                        profile=dict(get("profile_ciphertext") or {}))
 
 
 def by_case_code(ctx: Ctx, case_code: str) -> Person:
@@ -118,7 +156,9 @@ def _classify(query: str) -> tuple[str, list[str]]:
     except ValueError:
         pass
     digits = sum(ch.isdigit() for ch in query)
-    if digits >= 7 and digits >= len(query.replace(" ", "")) - 3:
+    # Phone punctuation (8 (701) 555-12-34, +7-701-...) does not make a number a name.
+    other = sum(not ch.isdigit() and ch not in _PHONE_PUNCTUATION for ch in query)
+    if digits >= 7 and other <= 3:
         try:
             return "phone", [normalise_phone(query)]
         except ValueError:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from casework.models import Attachment, BlindIndexEntry, Person, Subject, SubjectKey
-from casework.services import attachments, audit, persons
+from casework.services import attachments, audit, persons, shredding
 from casework.services.context import Ctx
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
 from casework.services.tombstones import Tombstones
@@ -44,6 +44,8 @@ def apply_tombstones(ctx: Ctx, tombstones: Tombstones, folder: Path) -> int:
         subject.shredded_at = ctx.now
         count += 1
     ctx.session.flush()
+    if count:
+        shredding.purge_wal_after_commit(ctx.session)
     return count
 
 

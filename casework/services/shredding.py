@@ -14,14 +14,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select, text
+from sqlalchemy.orm import Session, scoped_session
 
+from casework.domain.roles import Role
 from casework.domain.shredding import ShredReason, can_shred
 from casework.models import (
     Attachment,
     BlindIndexEntry,
     DestructionCertificate,
     Person,
+    Staff,
     Subject,
     SubjectKey,
 )
@@ -39,9 +42,13 @@ def shred(ctx: Ctx, *, subject_id: str, reason: ShredReason, approved_by: str,
     subject = ctx.session.get(Subject, subject_id)
     if subject is None:
         raise NotFound()
+    approver = ctx.session.scalar(select(Staff).where(Staff.public_id == approved_by)) \
+        if approved_by else None
     decision = can_shred(legal_hold=subject.legal_hold,
                          already_shredded=subject.shredded_at is not None,
-                         requested_by=ctx.actor, approved_by=approved_by)
+                         requested_by=ctx.actor, approved_by=approved_by,
+                         approver_is_director=approver is not None and approver.is_active
+                         and approver.role == Role.DIRECTOR.value)
     if not decision.allowed:
         ctx.audit("subject.shred", outcome="denied", object_type="subject",
                   object_ref=subject_id)
@@ -80,7 +87,25 @@ def shred(ctx: Ctx, *, subject_id: str, reason: ShredReason, approved_by: str,
     for row in files:
         attachments.destroy_file(folder, row)
     ctx.audit("subject.shred", object_type="subject", object_ref=subject_id)
+    purge_wal_after_commit(ctx.session)
     return certificate
+
+
+def purge_wal_after_commit(session: Session) -> None:
+    """On SQLite the pre-shred pages (wrapped keys, ciphertext) stay in the -wal file, and
+    in the database file until a checkpoint copies the secure_delete'd pages over them.
+    Once the caller commits, whoever it is (CLI, web, restore), fold the WAL into the
+    database file and truncate it."""
+    real = session() if isinstance(session, scoped_session) else session
+    engine = real.get_bind()
+    if engine.dialect.name != "sqlite":
+        return
+
+    def _checkpoint(_committed: Session) -> None:
+        with engine.connect() as conn:
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+    event.listen(real, "after_commit", _checkpoint, once=True)
 
 
 def _delete(ctx: Ctx, model: type, subject_id: str) -> int:

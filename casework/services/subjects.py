@@ -77,6 +77,11 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None) -> SecretKey
              else query.order_by(SubjectKey.version.desc()).limit(1))
     row = ctx.session.scalar(query)
     if row is None:
+        if version is not None and ctx.session.scalar(select(SubjectKey.id).where(
+                SubjectKey.subject_id == subject_id).limit(1)) is not None:
+            # The subject has keys, just not the version a token names: the token's
+            # header was altered (or the token comes from elsewhere), not a shredding.
+            _alarm(ctx, "subject_key", subject_id)
         raise SubjectShredded()
     try:
         ctx.keys.version("casework", row.kek_version)  # re-reads the key file if newer
@@ -146,3 +151,14 @@ def key_versions_in_use(ctx: Ctx) -> dict[int, int]:
     rows = ctx.session.execute(select(SubjectKey.kek_version, func.count())
                                .group_by(SubjectKey.kek_version))
     return {int(version): int(n) for version, n in rows}
+
+
+def seal_row(ctx: Ctx, subject_id: str, row: Any, column: str, value: Any) -> None:
+    """Encrypt ``value`` into ``row.column``, bound to that row's table and public id."""
+    setattr(row, column, seal(ctx, subject_id, value, table=row.__tablename__, column=column,
+                              row=row.public_id))
+
+
+def unseal_row(ctx: Ctx, subject_id: str, row: Any, column: str) -> Any:
+    return unseal(ctx, subject_id, getattr(row, column), table=row.__tablename__,
+                  column=column, row=row.public_id)

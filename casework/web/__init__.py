@@ -5,19 +5,34 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale
 
-from casework.web import account, admin, api, audit, auth, main
+from casework.web import (
+    account,
+    admin,
+    api,
+    assignments,
+    audit,
+    auth,
+    intel,
+    main,
+    persons,
+    records,
+)
 from casework.web.errors import register_error_handlers
 from casework.web.security import check_endpoints, gate, security_headers
 
 
 def register_web(app: Flask) -> None:
-    for module in (main, auth, account, admin, audit, api):
+    for module in (main, auth, account, admin, audit, api, persons, records, assignments,
+                   intel):
         app.register_blueprint(module.bp)
     app.before_request(gate)
     app.after_request(security_headers)
     register_error_handlers(app)
     app.jinja_env.globals["ROLE_LABELS"] = _role_labels()
     app.jinja_env.globals["get_locale"] = get_locale
+    from casework.web.forms_casework import OUTCOME_LABELS
+
+    app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     check_endpoints(app)
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from casework.extensions import db
 from casework.logs import event
+from casework.services.subjects import IntegrityAlarm, SubjectShredded
 
 log = logging.getLogger("senim.web")
 
@@ -41,6 +42,21 @@ def register_error_handlers(app: Flask) -> None:
         flash(_("Your form had expired or did not come from this site. Please sign in "
                 "and try again."), "error")
         return redirect(url_for("auth.login"))
+
+    @app.errorhandler(IntegrityAlarm)
+    def integrity_alarm(error: IntegrityAlarm) -> tuple[str | Response, int]:
+        # The alarm's audit entry was flushed by the service; keep it, drop anything else.
+        db.session.commit()
+        if request.path.startswith("/api/"):
+            return jsonify(error="integrity_failure"), 409
+        return render_template("errors/integrity.html"), 409
+
+    @app.errorhandler(SubjectShredded)
+    def shredded(error: SubjectShredded) -> tuple[str | Response, int]:
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify(error="erased"), 410
+        return render_template("errors/erased.html"), 410
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str | Response, int]:

@@ -12,6 +12,7 @@ from tests.support import (
     current_code,
     db_execute,
     make_staff,
+    update_table,
 )
 
 TOO_MANY = "Too many attempts"
@@ -106,8 +107,8 @@ def test_the_window_slides(app):
     # The refused attempt above was not recorded as a failure, so there are exactly 5.
     rows = db_execute(app, "SELECT id FROM login_attempts ORDER BY id")
     assert len(rows) == 5
-    db_execute(app, "UPDATE login_attempts SET at = :at WHERE id = :id",
-               at=utcnow() - timedelta(minutes=5, seconds=1), id=rows[0].id)
+    update_table(app, "login_attempts", {"at": utcnow() - timedelta(minutes=5, seconds=1)},
+                 id=rows[0].id)
     assert succeeds(client, app, user)
 
 
@@ -115,11 +116,9 @@ def test_failures_just_inside_the_window_still_count(app):
     user = make_staff(app, "caseworker")
     client = client_from(app, "10.0.0.8")
     fail(client, user.email, 5)
-    db_execute(app, "UPDATE login_attempts SET at = :at",
-               at=utcnow() - timedelta(minutes=4, seconds=50))
+    update_table(app, "login_attempts", {"at": utcnow() - timedelta(minutes=4, seconds=50)})
     assert not succeeds(client, app, user)
-    db_execute(app, "UPDATE login_attempts SET at = :at",
-               at=utcnow() - timedelta(minutes=6))
+    update_table(app, "login_attempts", {"at": utcnow() - timedelta(minutes=6)})
     assert succeeds(client, app, user)
 
 

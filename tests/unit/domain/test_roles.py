@@ -1,4 +1,10 @@
-"""The role table is deny-by-default: exactly these role/permission pairs are allowed."""
+"""The role table is deny-by-default (issue 2, item 4).
+
+Pinned here: the six roles, who holds the three identity permissions of issue 2 (own
+account, staff administration, audit trail), and the separation rules that must survive
+any later extension of the table (the auditor reads the audit trail and nothing else; the
+director administers accounts but reads no victim content by default).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import pytest
 
 from casework.domain.roles import ROLE_PERMISSIONS, Permission, Role, can
 
+IDENTITY = (Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.AUDIT_READ)
 EXPECTED = {
     Role.CASEWORKER: {Permission.ACCOUNT},
     Role.PSYCHOLOGIST: {Permission.ACCOUNT},
@@ -26,8 +33,8 @@ def test_every_role_has_an_entry_and_no_extra_entries():
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("permission", list(Permission))
-def test_can_matches_the_expected_table(role, permission):
+@pytest.mark.parametrize("permission", IDENTITY)
+def test_identity_permissions_table(role, permission):
     assert can(role, permission) is (permission in EXPECTED[role])
 
 
@@ -36,12 +43,21 @@ def test_only_the_director_manages_staff_and_only_the_auditor_reads_audit():
     assert [r for r in Role if can(r, Permission.AUDIT_READ)] == [Role.AUDITOR]
 
 
-def test_unknown_role_is_denied_everything():
-    class Other(str):
-        pass
+def test_the_auditor_holds_nothing_but_the_audit_trail():
+    assert ROLE_PERMISSIONS[Role.AUDITOR] == frozenset({Permission.ACCOUNT,
+                                                        Permission.AUDIT_READ})
 
+
+def test_the_director_reads_no_victim_content_by_default():
+    content = {p for p in Permission if p.value.split(".")[0] in (
+        "person", "screening", "interview", "casenote", "intel", "attachment")
+        and p.value.split(".")[-1] in ("read", "write", "export")}
+    assert not content & ROLE_PERMISSIONS[Role.DIRECTOR]
+
+
+def test_unknown_role_is_denied_everything():
     for permission in Permission:
-        assert can(Other("intruder"), permission) is False  # type: ignore[arg-type]
+        assert can("intruder", permission) is False  # type: ignore[arg-type]
 
 
 def test_permission_sets_are_immutable():

@@ -1,0 +1,48 @@
+"""Scheduled jobs: plain functions that open an app context, call a service, commit once.
+
+They take no arguments with content in them (APScheduler must never pickle secrets or
+plaintext), and they are idempotent, so a job run twice does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import delete
+
+from casework.extensions import db
+from casework.logs import event
+from casework.models import LoginAttempt
+from casework.models.base import utcnow
+from casework.services import audit, sessions
+
+log = logging.getLogger("senim.jobs")
+
+
+def purge_sessions(app: Flask) -> int:
+    """Delete sessions past their idle or absolute limit, and stale login attempts."""
+    with app.app_context():
+        settings = app.extensions["senim.settings"]
+        now = utcnow()
+        removed = sessions.purge_expired(db.session, now=now, lifetimes=sessions.Lifetimes(
+            idle=timedelta(seconds=settings.session_idle_seconds),
+            absolute=timedelta(seconds=settings.session_absolute_seconds)))
+        db.session.execute(delete(LoginAttempt).where(
+            LoginAttempt.at < now - timedelta(seconds=settings.throttle_window_seconds * 2)))
+        db.session.commit()
+        event(log, "job.purge_sessions", removed=removed)
+        return removed
+
+
+def verify_audit(app: Flask) -> bool:
+    """Nightly check of the whole audit chain; a break is logged as an alarm."""
+    with app.app_context():
+        report = audit.verify(db.session, app.extensions["senim.keys"])
+        db.session.commit()
+        if report.ok:
+            event(log, "job.audit_verified", entries=report.checked)
+        else:
+            log.error("event=audit.chain_broken first_broken_seq=%s", report.first_broken_seq)
+        return report.ok

@@ -1,0 +1,138 @@
+"""Object-level access to person records: assignment, break-glass, and the audit of both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from casework.domain.access import (
+    BREAK_GLASS_DURATION,
+    can_be_assigned,
+    can_break_glass,
+    can_read_person,
+)
+from casework.domain.roles import Role
+from casework.models import Assignment, BreakGlass, Person, Staff
+from casework.services import notifications, subjects
+from casework.services.context import Ctx
+from casework.services.errors import NotFound, ServiceError
+
+
+class AccessDenied(ServiceError):  # noqa: N818
+    """The actor may not open this record; ``reasons`` says why (e.g. not assigned)."""
+
+
+def is_assigned(ctx: Ctx, person: Person, staff: Staff) -> bool:
+    return ctx.session.scalar(select(Assignment.id).where(
+        Assignment.person_id == person.id, Assignment.staff_id == staff.id,
+        Assignment.ended_at.is_(None))) is not None
+
+
+def break_glass_until(ctx: Ctx, person: Person, staff: Staff) -> datetime | None:
+    return ctx.session.scalar(select(BreakGlass.expires_at).where(
+        BreakGlass.person_id == person.id, BreakGlass.staff_id == staff.id,
+        BreakGlass.expires_at > ctx.now).order_by(BreakGlass.expires_at.desc()).limit(1))
+
+
+def require_person(ctx: Ctx, staff: Staff, case_code: str) -> Person:
+    """The person, if this member of staff may open the record; audited either way.
+
+    Unknown case codes and forbidden ones are both answered with the same refusal to
+    people outside the care roles, so guessing codes reveals nothing.
+    """
+    person = ctx.session.scalar(select(Person).where(Person.case_code == case_code[:16]))
+    if person is None:
+        ctx.audit("person.open", outcome="not_found", object_type="person")
+        raise NotFound()
+    decision = can_read_person(role=Role(staff.role), assigned=is_assigned(ctx, person, staff),
+                               break_glass_until=break_glass_until(ctx, person, staff),
+                               now=ctx.now)
+    if not decision.allowed:
+        ctx.audit("person.open", outcome="denied", object_type="person",
+                  object_ref=person.case_code)
+        raise AccessDenied(*decision.reasons)
+    return person
+
+
+def visible_subject_ids(ctx: Ctx, staff: Staff) -> set[str]:
+    """Subjects this member of staff may currently search and list."""
+    if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
+        return set()
+    assigned = select(Assignment.person_id).where(Assignment.staff_id == staff.id,
+                                                  Assignment.ended_at.is_(None))
+    glass = select(BreakGlass.person_id).where(BreakGlass.staff_id == staff.id,
+                                               BreakGlass.expires_at > ctx.now)
+    return set(ctx.session.scalars(select(Person.subject_id).where(
+        Person.id.in_(assigned) | Person.id.in_(glass))))
+
+
+def assigned_people(ctx: Ctx, staff: Staff) -> list[Person]:
+    ids = visible_subject_ids(ctx, staff)
+    if not ids:
+        return []
+    return list(ctx.session.scalars(select(Person).where(Person.subject_id.in_(ids))
+                                    .order_by(Person.created_at.desc())))
+
+
+def assign(ctx: Ctx, person: Person, staff: Staff) -> None:
+    decision = can_be_assigned(Role(staff.role))
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    if not is_assigned(ctx, person, staff):
+        ctx.session.add(Assignment(person_id=person.id, staff_id=staff.id,
+                                   assigned_by=ctx.actor, assigned_at=ctx.now))
+        ctx.session.flush()
+    ctx.audit("person.assign", object_type="person", object_ref=person.case_code)
+
+
+def unassign(ctx: Ctx, person: Person, staff: Staff) -> None:
+    for row in ctx.session.scalars(select(Assignment).where(
+            Assignment.person_id == person.id, Assignment.staff_id == staff.id,
+            Assignment.ended_at.is_(None))):
+        row.ended_at = ctx.now
+    ctx.session.flush()
+    ctx.audit("person.unassign", object_type="person", object_ref=person.case_code)
+
+
+def assignees(ctx: Ctx, person: Person) -> list[Staff]:
+    return list(ctx.session.scalars(select(Staff).join(
+        Assignment, Assignment.staff_id == Staff.id).where(
+        Assignment.person_id == person.id, Assignment.ended_at.is_(None))))
+
+
+def break_glass(ctx: Ctx, staff: Staff, case_code: str, reason: str) -> Person:
+    """Open a record one is not assigned to, for one hour, with a written reason."""
+    person = ctx.session.scalar(select(Person).where(Person.case_code == case_code[:16]))
+    if person is None:
+        raise NotFound()
+    decision = can_break_glass(role=Role(staff.role), reason=reason)
+    if not decision.allowed:
+        ctx.audit("person.break_glass", outcome="denied", object_type="person",
+                  object_ref=person.case_code)
+        raise AccessDenied(*decision.reasons)
+    grant = BreakGlass(person_id=person.id, staff_id=staff.id, granted_at=ctx.now,
+                       expires_at=ctx.now + BREAK_GLASS_DURATION)
+    ctx.session.add(grant)
+    ctx.session.flush()
+    grant.reason_ciphertext = subjects.seal(ctx, person.subject_id, reason.strip(),
+                                            table="break_glass_grants",
+                                            column="reason_ciphertext", row=grant.public_id)
+    ctx.audit("person.break_glass", object_type="person", object_ref=person.case_code)
+    for director in ctx.session.scalars(select(Staff).where(
+            Staff.role == Role.DIRECTOR.value, Staff.is_active.is_(True))):
+        notifications.notify(ctx, director, "break_glass", object_ref=person.case_code,
+                             urgent=True)
+    return person
+
+
+def all_people(ctx: Ctx) -> list[Person]:
+    """Case codes only, for the director's assignment page (no content is decrypted)."""
+    return list(ctx.session.scalars(select(Person).order_by(Person.created_at.desc())))
+
+
+def staff_by_public_id(ctx: Ctx, public_id: str) -> Staff:
+    staff = ctx.session.scalar(select(Staff).where(Staff.public_id == public_id))
+    if staff is None:
+        raise NotFound()
+    return staff

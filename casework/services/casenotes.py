@@ -1,0 +1,44 @@
+"""Case notes, services received and the safety plan of a person."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from casework.domain.casenotes import NoteKind, ServiceType, check_note
+from casework.models import CaseNote, Person
+from casework.services import subjects
+from casework.services.context import Ctx
+from casework.services.errors import ServiceError
+
+
+def add(ctx: Ctx, person: Person, *, kind: NoteKind, body: str, occurred_on: date,
+        service_type: ServiceType | None = None, review_on: date | None = None) -> CaseNote:
+    decision = check_note(kind=kind, body=body, occurred_on=occurred_on, today=ctx.now.date(),
+                          service_type=service_type, review_on=review_on)
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    note = CaseNote(person_id=person.id, kind=kind.value,
+                    service_type=service_type.value if service_type else None,
+                    occurred_on=occurred_on, review_on=review_on, author=ctx.actor or "",
+                    created_at=ctx.now)
+    ctx.session.add(note)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, note, "body_ciphertext", body.strip())
+    ctx.session.flush()
+    ctx.audit(f"casenote.{kind.value}", object_type="person", object_ref=person.case_code)
+    return note
+
+
+def for_person(ctx: Ctx, person: Person) -> list[tuple[CaseNote, str]]:
+    rows = ctx.session.scalars(select(CaseNote).where(CaseNote.person_id == person.id)
+                               .order_by(CaseNote.occurred_on.desc(), CaseNote.id.desc()))
+    return [(row, subjects.unseal_row(ctx, person.subject_id, row, "body_ciphertext") or "")
+            for row in rows]
+
+
+def current_safety_plan(ctx: Ctx, person: Person) -> CaseNote | None:
+    return ctx.session.scalar(select(CaseNote).where(
+        CaseNote.person_id == person.id, CaseNote.kind == NoteKind.SAFETY_PLAN.value)
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc()).limit(1))

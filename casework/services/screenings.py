@@ -1,0 +1,46 @@
+"""Screening decisions (rules 113-123): recorded, never overwritten."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.domain.screening import ScreeningInput, evaluate_screening
+from casework.models import Person, Screening
+from casework.services import subjects
+from casework.services.context import Ctx
+from casework.services.errors import ServiceError
+
+
+def record(ctx: Ctx, person: Person, screening: ScreeningInput) -> Screening:
+    """Add a screening (re-screening keeps every earlier one)."""
+    decision = evaluate_screening(screening)
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    row = Screening(person_id=person.id, outcome=screening.outcome.value,
+                    decided_by=ctx.actor or "", decided_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    content = {key: sorted(v.value if hasattr(v, "value") else v for v in value)
+               if isinstance(value, frozenset) else getattr(value, "value", value)
+               for key, value in asdict(screening).items()}
+    subjects.seal_row(ctx, person.subject_id, row, "content_ciphertext", content)
+    ctx.session.flush()
+    ctx.audit("screening.record", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def history(ctx: Ctx, person: Person) -> list[tuple[Screening, dict[str, Any]]]:
+    """Every screening of the person, newest first, with its decrypted content."""
+    rows = ctx.session.scalars(select(Screening).where(Screening.person_id == person.id)
+                               .order_by(Screening.decided_at.desc(), Screening.id.desc()))
+    return [(row, subjects.unseal_row(ctx, person.subject_id, row, "content_ciphertext") or {})
+            for row in rows]
+
+
+def latest_outcome(ctx: Ctx, person: Person) -> str | None:
+    return ctx.session.scalar(select(Screening.outcome).where(Screening.person_id == person.id)
+                              .order_by(Screening.decided_at.desc(), Screening.id.desc())
+                              .limit(1))

@@ -1,0 +1,79 @@
+"""The director's view of who works with whom (case codes only) and everyone's notices."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework.domain.roles import Permission
+from casework.extensions import db
+from casework.services import access, accounts, notifications
+from casework.services.errors import NotFound, ServiceError
+from casework.web.context import ctx
+from casework.web.forms import ConfirmForm
+from casework.web.forms_casework import AssignForm
+from casework.web.messages import explain
+from casework.web.security import requires
+
+bp = Blueprint("assignments", __name__)
+CARE_ROLES = ("caseworker", "psychologist", "legal_adviser")
+
+
+@bp.route("/assignments/")
+@requires(Permission.PERSON_ASSIGN)
+def index() -> str:
+    c = ctx()
+    people = [(p, access.assignees(c, p)) for p in access.all_people(c)]
+    staff = [s for s in accounts.list_staff(c) if s.role in CARE_ROLES and s.is_active]
+    form = AssignForm()
+    form.staff.choices = [(s.public_id, f"{s.display_name}") for s in staff]
+    return render_template("assignments/index.html", people=people, form=form,
+                           remove_form=ConfirmForm())
+
+
+@bp.route("/assignments/<case_code>", methods=["POST"])
+@requires(Permission.PERSON_ASSIGN)
+def change(case_code: str) -> Response:
+    c = ctx()
+    form = AssignForm()
+    form.staff.choices = [(s.public_id, s.public_id) for s in accounts.list_staff(c)]
+    if not form.validate_on_submit():
+        abort(400)
+    person = next((p for p in access.all_people(c) if p.case_code == case_code), None)
+    try:
+        if person is None:
+            raise NotFound()
+        staff = access.staff_by_public_id(c, form.staff.data or "")
+        if form.action.data == "remove":
+            access.unassign(c, person, staff)
+        else:
+            access.assign(c, person, staff)
+            notifications.notify(c, staff, "assigned", object_ref=person.case_code)
+    except NotFound:
+        abort(404)
+    except ServiceError as error:
+        db.session.rollback()
+        for message in explain(error.reasons):
+            flash(message, "error")
+        return redirect(url_for("assignments.index"))
+    db.session.commit()
+    flash(_("Assignments updated."), "success")
+    return redirect(url_for("assignments.index"))
+
+
+@bp.route("/notifications/")
+@requires(Permission.ACCOUNT)
+def notices() -> str:
+    rows = notifications.for_staff(ctx(), g.staff)
+    return render_template("assignments/notifications.html", rows=rows, form=ConfirmForm())
+
+
+@bp.route("/notifications/<public_id>/read", methods=["POST"])
+@requires(Permission.ACCOUNT)
+def mark_read(public_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    notifications.mark_read(ctx(), g.staff, public_id)
+    db.session.commit()
+    return redirect(url_for("assignments.notices"))

@@ -1,0 +1,231 @@
+"""Person records: my people, search, registration, the record page, break-glass."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from casework.domain.access import AccessReason
+from casework.domain.casenotes import NoteKind, ServiceType
+from casework.domain.roles import Permission
+from casework.extensions import db
+from casework.models import Person
+from casework.services import access, casenotes, intel, interviews, persons, screenings
+from casework.services.errors import NotFound, ServiceError
+from casework.web.context import ctx
+from casework.web.forms_casework import (
+    GENDERS,
+    BreakGlassForm,
+    NoteForm,
+    PersonForm,
+    SearchForm,
+)
+from casework.web.messages import explain
+from casework.web.security import requires
+
+bp = Blueprint("persons", __name__, url_prefix="/persons")
+
+
+def open_person(case_code: str) -> Person:
+    """The person if the signed-in member of staff may open the record; else the right page."""
+    try:
+        return access.require_person(ctx(), g.staff, case_code)
+    except NotFound:
+        db.session.commit()  # keep the audit entry of the attempt
+        abort(404)
+    except access.AccessDenied as denied:
+        db.session.commit()
+        if AccessReason.NOT_ASSIGNED in denied.reasons:
+            _refuse_with_break_glass(case_code)
+        abort(403)
+
+
+def _refuse_with_break_glass(case_code: str) -> NoReturn:
+    from flask import make_response
+
+    page = render_template("persons/break_glass.html", case_code=case_code,
+                           form=BreakGlassForm())
+    abort(make_response(page, 403))
+
+
+@bp.route("/")
+@requires(Permission.PERSON_READ)
+def index() -> str:
+    c = ctx()
+    people = [(p, persons.read(c, p), screenings.latest_outcome(c, p))
+              for p in access.assigned_people(c, g.staff)]
+    return render_template("persons/index.html", people=people, form=SearchForm())
+
+
+@bp.route("/search", methods=["POST"])
+@requires(Permission.PERSON_READ)
+def search() -> str:
+    """POST, so the search term never appears in a URL, a log or the browser history."""
+    form = SearchForm()
+    results: list[tuple[Person, persons.PersonRecord]] = []
+    if form.validate_on_submit():
+        c = ctx()
+        found = persons.search(c, form.query.data or "",
+                               within=access.visible_subject_ids(c, g.staff))
+        results = [(p, persons.read(c, p)) for p in found]
+        c.audit("person.search", outcome=str(len(results)), object_type="search")
+        db.session.commit()
+    return render_template("persons/search.html", form=form, results=results,
+                           searched=form.is_submitted())
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _profile(form: PersonForm) -> dict[str, Any]:
+    return {"estimated_age": form.estimated_age.data, "is_minor": bool(form.is_minor.data),
+            "gender": form.gender.data, "nationality": form.nationality.data,
+            "languages": form.languages.data or [], "contact": form.contact.data,
+            "safe_channel": form.safe_channel.data, "safe_times": form.safe_times.data,
+            "code_word": form.code_word.data, "do_not_contact": form.do_not_contact.data,
+            "documents_held": form.documents_held.data, "placement": form.placement.data,
+            "guardian": form.guardian.data, "child_views": form.child_views.data}
+
+
+def _save_person(form: PersonForm, person: Person | None) -> Person | None:
+    names = [form.full_name.data or "", *_lines(form.aliases.data)]
+    try:
+        c = ctx()
+        if person is None:
+            person = persons.register(c, names=names, date_of_birth=form.date_of_birth.data,
+                                      phones=_lines(form.phones.data), profile=_profile(form))
+            access.assign(c, person, g.staff)
+        else:
+            persons.update(c, person, names=names, date_of_birth=form.date_of_birth.data,
+                           phones=_lines(form.phones.data), profile=_profile(form))
+    except ValueError:
+        db.session.rollback()
+        form.date_of_birth.errors.append(_("Use the form DD.MM.YYYY, for example 17.05.1990."))
+        return None
+    except ServiceError as error:
+        db.session.rollback()
+        form.full_name.errors.extend(explain(error.reasons))
+        return None
+    db.session.commit()
+    return person
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.PERSON_WRITE)
+def create() -> str | Response:
+    form = PersonForm()
+    if form.validate_on_submit():
+        person = _save_person(form, None)
+        if person is not None:
+            flash(_("Registered as %(code)s. Use this code, not the name, when you talk "
+                    "or write about the case.", code=person.case_code), "success")
+            return redirect(url_for("persons.detail", case_code=person.case_code))
+    return render_template("persons/form.html", form=form, person=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/<case_code>/edit", methods=["GET", "POST"])
+@requires(Permission.PERSON_WRITE)
+def edit(case_code: str) -> str | Response:
+    person = open_person(case_code)
+    form = PersonForm()
+    if request.method == "GET":
+        record = persons.read(ctx(), person)
+        _fill(form, record)
+    elif form.validate_on_submit() and _save_person(form, person) is not None:
+        flash(_("The record was saved."), "success")
+        return redirect(url_for("persons.detail", case_code=person.case_code))
+    return render_template("persons/form.html", form=form, person=person), \
+        422 if form.errors else 200
+
+
+def _fill(form: PersonForm, record: persons.PersonRecord) -> None:
+    p = record.profile
+    form.full_name.data = record.names[0] if record.names else ""
+    form.aliases.data = "\n".join(record.names[1:])
+    form.date_of_birth.data = _dotted(record.date_of_birth)
+    form.phones.data = "\n".join(record.phones)
+    for key in ("estimated_age", "nationality", "contact", "safe_channel", "safe_times",
+                "code_word", "do_not_contact", "documents_held", "placement", "guardian",
+                "child_views", "gender"):
+        getattr(form, key).data = p.get(key)
+    form.is_minor.data = bool(p.get("is_minor"))
+    form.languages.data = list(p.get("languages") or [])  # type: ignore[call-overload]
+
+
+def _dotted(iso: str | None) -> str:
+    if not iso:
+        return ""
+    year, month, day = iso.split("-")
+    return f"{day}.{month}.{year}"
+
+
+@bp.route("/<case_code>")
+@requires(Permission.PERSON_READ)
+def detail(case_code: str) -> str:
+    person = open_person(case_code)
+    c = ctx()
+    record = persons.read(c, person)
+    return render_template(
+        "persons/detail.html", person=person, record=record,
+        genders=dict(GENDERS), screenings=screenings.history(c, person),
+        interviews=interviews.for_person(c, person), notes=casenotes.for_person(c, person),
+        safety_plan=casenotes.current_safety_plan(c, person),
+        notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
+        assignees=access.assignees(c, person), note_form=NoteForm(),
+        today=c.now.date())
+
+
+@bp.route("/<case_code>/break-glass", methods=["POST"])
+@requires(Permission.PERSON_READ)
+def break_glass(case_code: str) -> str | Response:
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        try:
+            access.break_glass(ctx(), g.staff, case_code, form.reason.data or "")
+        except NotFound:
+            db.session.commit()
+            abort(404)
+        except access.AccessDenied as denied:
+            db.session.commit()
+            form.reason.errors.extend(explain(denied.reasons))
+        else:
+            db.session.commit()
+            flash(_("Emergency access granted for one hour. The director has been told."),
+                  "warning")
+            return redirect(url_for("persons.detail", case_code=case_code))
+    return render_template("persons/break_glass.html", case_code=case_code, form=form), 422
+
+
+@bp.route("/<case_code>/notes", methods=["POST"])
+@requires(Permission.CASENOTE_WRITE)
+def add_note(case_code: str) -> Response:
+    person = open_person(case_code)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+    try:
+        kind = NoteKind(form.kind.data)
+        casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
+                      occurred_on=form.occurred_on.data,  # type: ignore[arg-type]
+                      service_type=ServiceType(form.service_type.data)
+                      if form.service_type.data else None,
+                      review_on=form.review_on.data)
+    except ValueError:
+        db.session.rollback()
+        abort(400)
+    except ServiceError as error:
+        db.session.rollback()
+        for message in explain(error.reasons):
+            flash(message, "error")
+        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))

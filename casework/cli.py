@@ -52,7 +52,7 @@ def demo_command(out: Path | None) -> None:
     settings = current_app.extensions["senim.settings"]
     if not settings.demo_mode and settings.environment == "production":
         raise click.ClickException("the demo refuses to run in production")
-    data = demo.load_demo(cli_ctx(), settings.instance_path)
+    data = demo.load_demo(cli_ctx(), settings.instance_path, settings.attachments_path)
     db.session.commit()
     if out:
         _write_private(out, json.dumps(data, ensure_ascii=False, indent=2))

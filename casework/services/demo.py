@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.domain.roles import Role
-from casework.services import accounts, totp
+from casework.services import accounts, demo_people, totp
 from casework.services.context import Ctx
 
 DEMO_USERS = (
@@ -29,22 +29,26 @@ DEMO_USERS = (
 CREDENTIALS_FILE = "demo-credentials.json"
 
 
-def load_demo(ctx: Ctx, instance_path: Path) -> dict[str, Any]:
+def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) -> dict[str, Any]:
     """Create the demo accounts once; later runs return the stored credentials."""
     stored = instance_path / CREDENTIALS_FILE
     if stored.exists() and accounts.by_email(ctx, DEMO_USERS[0][0]) is not None:
         data: dict[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
         return data
-    users = []
+    users, staff_by_role = [], {}
     for email, name, role in DEMO_USERS:
         password = "demo-" + "-".join(secrets.token_hex(3) for _ in range(3))
         staff, _ = accounts.create_staff(ctx, email=email, display_name=name, role=role,
                                          password=password)
         secret = totp.new_secret()
         accounts.enrol_totp_directly(ctx, staff, secret)
+        staff_by_role.setdefault(role, staff)
         users.append({"email": email, "password": password, "totp_secret": secret,
                       "role": role.value})
-    data = {"users": users, "persons": []}
+    people = demo_people.load(ctx, staff_by_role[Role.CASEWORKER],
+                              attachments or instance_path / "attachments")
+    demo_people.load_other_intel(ctx.as_actor(staff_by_role[Role.LIAISON].public_id))
+    data = {"users": users, "persons": people}
     fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=2)

@@ -95,11 +95,11 @@ def _label(labels: dict[Any, Any], value: str | None) -> str:
     return value or ""
 
 
-LABELS = {"kind": KIND_SHORT, "subject": SUBJECT_LABELS, "source": SOURCE_LABELS,
-          "evaluation": EVALUATION_LABELS, "assessment": ASSESSMENT_LABELS,
-          "handling": HANDLING_LABELS, "statement": STATEMENT_LABELS,
-          "privacy": PRIVACY_LABELS, "granularity": GRANULARITY_LABELS,
-          "direction": DIRECTION_LABELS}
+LABELS: dict[str, dict[Any, Any]] = {
+    "kind": KIND_SHORT, "subject": SUBJECT_LABELS, "source": SOURCE_LABELS,
+    "evaluation": EVALUATION_LABELS, "assessment": ASSESSMENT_LABELS,
+    "handling": HANDLING_LABELS, "statement": STATEMENT_LABELS, "privacy": PRIVACY_LABELS,
+    "granularity": GRANULARITY_LABELS, "direction": DIRECTION_LABELS}
 
 
 @bp.app_template_global("intel_label")
@@ -214,22 +214,21 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
         form = _edit_form(entry)
     else:
         form = _edit_form(entry, data=form_data_from_view(intel.read(ctx(), entry)))
-    extra = {"entry": entry}
     if form.validate_on_submit():
         try:
             intel.update(ctx(), entry, entry_input_from_form(form))
         except ThematicBlocked as error:
             _record_refusal("intel.thematic_blocked", reference)
             return _render_form("intel/form.html", form, status=422,
-                                blocked=thematic_problems(error), **extra)
+                                blocked=thematic_problems(error), entry=entry)
         except ServiceError as error:
             db.session.rollback()
             form.text.errors = [*form.text.errors, *explain_intel(error.reasons)]
-            return _render_form("intel/form.html", form, status=422, **extra)
+            return _render_form("intel/form.html", form, status=422, entry=entry)
         db.session.commit()
         flash(_("The entry was updated."), "success")
         return redirect(url_for("intel.detail", reference=reference))
-    return _render_form("intel/form.html", form, **extra)
+    return _render_form("intel/form.html", form, entry=entry)
 
 
 @bp.route("/<reference>/review", methods=["POST"])

@@ -6,12 +6,15 @@ looks here first. Each thematic finding says what was found and how to generalis
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from casework.domain.identifiers import Finding, ReviewReason
 from casework.services.intel import IntelReason
 
-INTEL_MESSAGES = {
+INTEL_MESSAGES: dict[Enum, Any] = {
     Finding.PERSON_NAME: _l("Contains the person's name. Replace it with a description such "
                             "as 'a woman in her twenties'."),
     Finding.PERSON_PHONE: _l("Contains the person's phone number. Remove it; a thematic "

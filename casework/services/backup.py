@@ -162,7 +162,9 @@ def restore_database(engine: Engine, kind: str, data: bytes, *,
         # A per-schema dump names its schema everywhere; move it to the target's schema
         # (an existing, empty one). Schema names are random hex, so the match is exact.
         text = data.decode("utf-8")
-        text = "\n".join(line for line in text.splitlines()
+        # split("\n"), never splitlines(): COPY data keeps U+2028, \x85, \x1c... verbatim,
+        # and splitting on them corrupts rows (a staff name with one broke every restore).
+        text = "\n".join(line for line in text.split("\n")
                          if line.strip() != f"CREATE SCHEMA {source_schema};")
         data = re.sub(rf"\b{re.escape(source_schema)}\.", f"{schema}.", text).encode("utf-8")
     result = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *args],  # noqa: S603,S607

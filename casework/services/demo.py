@@ -33,8 +33,10 @@ def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) ->
     """Create the demo accounts once; later runs return the stored credentials."""
     stored = instance_path / CREDENTIALS_FILE
     if stored.exists() and accounts.by_email(ctx, DEMO_USERS[0][0]) is not None:
+        # The file keeps only the demo sign-in details; the people's identifiers are read
+        # back from the encrypted records, never written to a plaintext file.
         data: dict[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
-        return data
+        return {"users": data["users"], "persons": demo_people.describe_existing(ctx)}
     users, staff_by_role = [], {}
     for email, name, role in DEMO_USERS:
         password = "demo-" + "-".join(secrets.token_hex(3) for _ in range(3))
@@ -51,7 +53,7 @@ def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) ->
     data = {"users": users, "persons": people}
     fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=2)
+        json.dump({"users": users}, handle, ensure_ascii=False, indent=2)
     ctx.audit("system.demo_loaded")
     return data
 

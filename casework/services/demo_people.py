@@ -166,3 +166,13 @@ _PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
         b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>endobj\n"
         b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def describe_existing(ctx: Ctx) -> list[dict[str, Any]]:
+    """The demo people's identifiers, decrypted from their records (for `demo --out`)."""
+    out = []
+    for person in sorted(access.all_people(ctx), key=lambda p: p.id):
+        record = persons.read(ctx, person)
+        out.append({"case_code": person.case_code, "names": record.names,
+                    "date_of_birth": record.date_of_birth, "phones": record.phones})
+    return out

@@ -85,11 +85,14 @@ def check_thematic(
         if fragment not in matches:
             matches.append(fragment)
 
-    text_tokens = set(tokens(text))
-    for token in sorted(text_tokens & identifiers.name_tokens):
-        hit(Finding.PERSON_NAME, token)
-    for token in sorted(text_tokens & identifiers.places):
-        hit(Finding.PERSON_PLACE, token)
+    # Apostrophes split words ("Gulnara's"), and Kazakh and Russian inflect names
+    # ("Гүлнараның", "Гульнары"), so a name also matches as the stem of a longer word.
+    text_tokens = set(tokens(re.sub(r"['’`ʼ]", " ", text)))
+    for token in sorted(text_tokens):
+        if any(_inflected(token, name) for name in identifiers.name_tokens):
+            hit(Finding.PERSON_NAME, token)
+        if any(_inflected(token, place) for place in identifiers.places):
+            hit(Finding.PERSON_PLACE, token)
     for match in _PHONE.finditer(text):
         fragment = match.group(0).strip()
         number = digits(fragment)
@@ -115,6 +118,14 @@ def check_thematic(
         hit(Finding.FINE_PLACE, place_granularity)
     decision = Decision.deny(*reasons) if reasons else Decision.allow()
     return ThematicCheck(decision, tuple(matches))
+
+
+def _inflected(word: str, name: str) -> bool:
+    """Is ``word`` the name itself or an inflected form of it (a few letters longer)?"""
+    if word == name:
+        return True
+    stem = name if len(name) < 6 else name[:-1]
+    return len(name) >= 5 and word.startswith(stem) and len(word) <= len(name) + 4
 
 
 class ReviewReason(str, Enum):

@@ -1,0 +1,176 @@
+"""API: person records for the care roles, under the same object rules as the pages."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import abort, g, request, send_file
+from werkzeug.wrappers import Response
+
+from casework.domain.access import AccessReason
+from casework.domain.roles import Permission
+from casework.extensions import db
+from casework.models import Person
+from casework.services import access, attachments, interviews, persons, screenings
+from casework.services.errors import NotFound, ServiceError
+from casework.web.api import bp
+from casework.web.api.registry import Operation, describe
+from casework.web.context import ctx, settings
+from casework.web.security import requires
+
+PERSON_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["case_code", "names", "phones"],
+    "properties": {"case_code": {"type": "string"},
+                   "names": {"type": "array", "items": {"type": "string"}},
+                   "date_of_birth": {"type": ["string", "null"], "format": "date"},
+                   "phones": {"type": "array", "items": {"type": "string"}},
+                   "profile": {"type": "object"},
+                   "screening": {"type": ["string", "null"]}}}
+CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["names", "gender"],
+    "properties": {"names": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                   "date_of_birth": {"type": ["string", "null"]},
+                   "phones": {"type": "array", "items": {"type": "string"}},
+                   "gender": {"enum": ["female", "male", "other", "not_stated"]},
+                   "profile": {"type": "object"}}}
+ERRORS = (400, 401, 403, 404)
+
+
+def _error(status: int, code: str, reasons: tuple[Any, ...] = ()) -> tuple[dict[str, Any], int]:
+    return {"error": code, "reasons": [str(getattr(r, "value", r)) for r in reasons]}, status
+
+
+def _person(case_code: str) -> Person:
+    """Same rule as the pages; a refusal is audited and answered 403/404 without content."""
+    try:
+        return access.require_person(ctx(), g.staff, case_code)
+    except NotFound:
+        db.session.commit()
+        abort(404)
+    except access.AccessDenied as denied:
+        db.session.commit()
+        code = "not_assigned" if AccessReason.NOT_ASSIGNED in denied.reasons else "forbidden"
+        abort(Response(f'{{"error": "{code}"}}', 403, mimetype="application/json"))
+
+
+def _json(person: Person) -> dict[str, Any]:
+    c = ctx()
+    record = persons.read(c, person)
+    return {"case_code": person.case_code, "names": record.names,
+            "date_of_birth": record.date_of_birth, "phones": record.phones,
+            "profile": record.profile, "screening": screenings.latest_outcome(c, person)}
+
+
+@bp.route("/persons")
+@requires(Permission.PERSON_READ)
+@describe(Operation("/persons", "get", "The people assigned to me", Permission.PERSON_READ,
+                    {"type": "array", "items": PERSON_SCHEMA}))
+def persons_list() -> list[dict[str, Any]]:
+    return [_json(p) for p in access.assigned_people(ctx(), g.staff)]
+
+
+@bp.route("/persons", methods=["POST"])
+@requires(Permission.PERSON_WRITE)
+@describe(Operation("/persons", "post", "Register a person (assigned to me)",
+                    Permission.PERSON_WRITE, PERSON_SCHEMA, request=CREATE_SCHEMA,
+                    errors=(400, 401, 403, 422)))
+def persons_create() -> tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "invalid_json")
+    names, phones = body.get("names"), body.get("phones", [])
+    profile = body.get("profile", {})
+    valid = (isinstance(names, list) and names and all(isinstance(n, str) and n.strip()
+                                                       and len(n) <= 200 for n in names)
+             and isinstance(phones, list) and all(isinstance(p, str) and len(p) <= 40
+                                                  for p in phones)
+             and isinstance(profile, dict)
+             and body.get("gender") in ("female", "male", "other", "not_stated")
+             and isinstance(body.get("date_of_birth") or "", str))
+    if not valid:
+        return _error(400, "invalid_fields")
+    c = ctx()
+    try:
+        person = persons.register(c, names=names, date_of_birth=body.get("date_of_birth"),
+                                  phones=phones, profile={**{k: v for k, v in profile.items()
+                                                             if isinstance(v, str | int | bool
+                                                                           | list)},
+                                                          "gender": body["gender"]})
+        access.assign(c, person, g.staff)
+    except ValueError:
+        db.session.rollback()
+        return _error(400, "invalid_date_of_birth")
+    except ServiceError as error:
+        db.session.rollback()
+        return _error(422, "refused", error.reasons)
+    db.session.commit()
+    return _json(person), 201
+
+
+@bp.route("/persons/search", methods=["POST"])
+@requires(Permission.PERSON_READ)
+@describe(Operation("/persons/search", "post", "Find my people by name (either script), "
+                    "date of birth or phone", Permission.PERSON_READ,
+                    {"type": "array", "items": PERSON_SCHEMA},
+                    request={"type": "object", "required": ["query"],
+                             "properties": {"query": {"type": "string", "maxLength": 200}}},
+                    errors=(400, 401, 403)))
+def persons_search() -> list[dict[str, Any]] | tuple[dict[str, Any], int]:
+    body = request.get_json(silent=True)
+    query = body.get("query") if isinstance(body, dict) else None
+    if not isinstance(query, str) or not 2 <= len(query.strip()) <= 200:
+        return _error(400, "invalid_query")
+    c = ctx()
+    found = persons.search(c, query, within=access.visible_subject_ids(c, g.staff))
+    c.audit("person.search", outcome=str(len(found)), object_type="search")
+    db.session.commit()
+    return [_json(p) for p in found]
+
+
+@bp.route("/persons/<case_code>")
+@requires(Permission.PERSON_READ)
+@describe(Operation("/persons/{case_code}", "get", "One person's record",
+                    Permission.PERSON_READ, PERSON_SCHEMA, errors=ERRORS))
+def persons_get(case_code: str) -> dict[str, Any]:
+    return _json(_person(case_code))
+
+
+@bp.route("/persons/<case_code>/interviews")
+@requires(Permission.PERSON_READ)
+@describe(Operation("/persons/{case_code}/interviews", "get", "A person's interviews",
+                    Permission.PERSON_READ, {"type": "array", "items": {"type": "object"}},
+                    errors=ERRORS))
+def persons_interviews(case_code: str) -> list[dict[str, Any]]:
+    person = _person(case_code)
+    c = ctx()
+    out = []
+    for row in interviews.for_person(c, person):
+        view = interviews.read(c, person, row)
+        out.append({"id": row.public_id, "held_on": row.held_on.isoformat(),
+                    "status": row.status, "content_hash": row.content_hash,
+                    "narrative": view.narrative,
+                    "addenda": [text for _, text in view.addenda],
+                    "attachments": [{"id": a.public_id, "content_type": a.content_type,
+                                     "size": a.size} for a in view.attachments]})
+    return out
+
+
+@bp.route("/persons/<case_code>/attachments/<attachment_id>")
+@requires(Permission.PERSON_READ)
+@describe(Operation("/persons/{case_code}/attachments/{attachment_id}", "get",
+                    "Download one attachment (decrypted)", Permission.PERSON_READ,
+                    {"type": "string", "format": "binary"}, errors=ERRORS))
+def persons_attachment(case_code: str, attachment_id: str) -> Response:
+    person = _person(case_code)
+    c = ctx()
+    try:
+        row = attachments.get(c, attachment_id)
+    except NotFound:
+        abort(404)
+    if row.subject_id != person.subject_id:
+        abort(404)
+    name, data = attachments.read(c, settings().attachments_path, row)
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=row.content_type, as_attachment=True,
+                     download_name=name, max_age=0)

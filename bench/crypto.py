@@ -8,9 +8,9 @@ encrypted under its own random data key (stored wrapped under a KEK) with contex
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import os
-import datetime
 import random
 import sys
 import time

@@ -13,8 +13,8 @@ class AccountReason(str, Enum):
     ALREADY_INACTIVE = "already_inactive"
     ALREADY_ACTIVE = "already_active"
     EMAIL_TAKEN = "email_taken"
-    WRONG_PASSWORD = "wrong_password"
-    SAME_PASSWORD = "same_password"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - a reason code, not a secret
+    SAME_PASSWORD = "same_password"  # noqa: S105
 
 
 def can_deactivate(*, actor_id: str, target_id: str, target_active: bool) -> Decision:

@@ -82,7 +82,8 @@ def store(ctx: Ctx, folder: Path, *, subject_id: str, owner_type: str, owner_ref
     try:
         with os.fdopen(fd, "wb") as out:
             hashing = _HashingWriter(out)
-            size = encrypt_stream(file_key, _Chain(head, stream), hashing,
+            size = encrypt_stream(file_key, _Chain(head, stream),  # type: ignore[arg-type]
+                                  hashing,  # type: ignore[arg-type]
                                   aad=_aad(subject_id, attachment.public_id),
                                   max_bytes=max_bytes)
             out.flush()

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from casework.domain.audit_chain import GENESIS, ChainEntry, ChainReport, verify_chain
 from casework.models import AuditChainHead, AuditEvent
+from casework.services.db import DbSession
 from casework.services.keys import Keys
 from crypto import KeyNotFoundError, canonical, mac
 
@@ -52,7 +52,7 @@ def _mac(keys: Keys, version: int, fields: tuple[str, ...]) -> str | None:
     return mac(key.material, canonical("senim-audit-v1", *fields)).hex()
 
 
-def record(session: Session, keys: Keys, event: Event, *, now: datetime) -> AuditEvent:
+def record(session: DbSession, keys: Keys, event: Event, *, now: datetime) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
     # Take the lock before reading the head (see module docstring).
     locked = session.execute(
@@ -77,7 +77,7 @@ def record(session: Session, keys: Keys, event: Event, *, now: datetime) -> Audi
     return row
 
 
-def verify(session: Session, keys: Keys) -> ChainReport:
+def verify(session: DbSession, keys: Keys) -> ChainReport:
     """Check the whole chain and name the first entry that does not hold."""
     head = session.get(AuditChainHead, CHAIN)
     rows = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)
@@ -89,7 +89,7 @@ def verify(session: Session, keys: Keys) -> ChainReport:
     )
 
 
-def page(session: Session, *, before_seq: int | None, size: int = 50,
+def page(session: DbSession, *, before_seq: int | None, size: int = 50,
          action: str | None = None, actor: str | None = None) -> list[AuditEvent]:
     """Newest first, keyset-paginated, optionally filtered by action prefix or actor."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(size)
@@ -102,9 +102,9 @@ def page(session: Session, *, before_seq: int | None, size: int = 50,
     return list(session.scalars(query))
 
 
-def count(session: Session) -> int:
+def count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
-def iter_all(session: Session) -> Iterator[AuditEvent]:
+def iter_all(session: DbSession) -> Iterator[AuditEvent]:
     yield from session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).yield_per(1000)

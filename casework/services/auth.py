@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -43,7 +44,7 @@ def _key(ctx: Ctx, kind: str, value: str) -> str:
                                                              value)).hex()
 
 
-def _failures(ctx: Ctx, throttle: Throttle, column: object, key: str) -> int:
+def _failures(ctx: Ctx, throttle: Throttle, column: Any, key: str) -> int:
     since = ctx.now - throttle.window
     return ctx.session.scalar(select(func.count()).select_from(LoginAttempt).where(
         column == key, LoginAttempt.at > since)) or 0

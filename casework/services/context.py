@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from casework.services import audit
+from casework.services.db import DbSession
 from casework.services.keys import Keys
 from casework.services.passwords import Passwords
 
@@ -16,7 +15,7 @@ from casework.services.passwords import Passwords
 class Ctx:
     """One unit of work: database session, keys, time, and who is acting."""
 
-    session: Session
+    session: DbSession
     keys: Keys
     passwords: Passwords
     now: datetime

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from casework.domain.roles import Role
+from casework.models import Staff
 from casework.services import accounts, demo_people, totp
 from casework.services.context import Ctx
 
@@ -37,7 +38,8 @@ def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) ->
         # back from the encrypted records, never written to a plaintext file.
         data: dict[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
         return {"users": data["users"], "persons": demo_people.describe_existing(ctx)}
-    users, staff_by_role = [], {}
+    users: list[dict[str, str]] = []
+    staff_by_role: dict[Role, Staff] = {}
     for email, name, role in DEMO_USERS:
         password = "demo-" + "-".join(secrets.token_hex(3) for _ in range(3))
         staff, _ = accounts.create_staff(ctx, email=email, display_name=name, role=role,

@@ -120,7 +120,7 @@ def _interview(c: Ctx, person: Any, data: dict[str, Any], *, days_ago: int) -> A
 
 
 def _intel(c: Ctx, person: Any, interview: Any, data: dict[str, Any]) -> None:
-    common = {"subject_area": SubjectArea.RECRUITMENT,
+    common: dict[str, Any] = {"subject_area": SubjectArea.RECRUITMENT,
               "source_type": SourceType.VICTIM_OR_CLOSE_PERSON,
               "source_evaluation": SourceEvaluation.UNTESTED,
               "intel_assessment": IntelAssessment.KNOWN_DIRECTLY,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from casework.models import (
     Attachment,
@@ -149,7 +149,7 @@ def rotate_data_key(ctx: Ctx, subject_id: str) -> int:
         attachment.filename_ciphertext = subjects.seal(
             ctx, subject_id, name, table="attachments", column="filename_ciphertext",
             row=attachment.public_id)
-    ctx.session.execute(SubjectKey.__table__.delete().where(
+    ctx.session.execute(delete(SubjectKey).where(
         SubjectKey.subject_id == subject_id, SubjectKey.version < new_version))
     ctx.session.flush()
     ctx.audit("keys.rotate_data_key", object_type="subject", object_ref=subject_id)

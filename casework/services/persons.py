@@ -112,12 +112,12 @@ def read(ctx: Ctx, person: Person) -> PersonRecord:
         subjects.data_key(ctx, person.subject_id)  # SubjectShredded once the keys are gone
         subjects._alarm(ctx, "persons", person.public_id)
 
-    def get(column: str) -> object:
+    def get(column: str) -> Any:
         return subjects.unseal(ctx, person.subject_id, getattr(person, column),
                                table="persons", column=column, row=person.public_id)
 
     return PersonRecord(case_code=person.case_code, names=list(get("names_ciphertext") or []),
-                        date_of_birth=get("date_of_birth_ciphertext"),  # type: ignore[arg-type]
+                        date_of_birth=get("date_of_birth_ciphertext"),
                         phones=list(get("phones_ciphertext") or []),
                         profile=dict(get("profile_ciphertext") or {}))
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from casework.domain.sessions import SessionStatus, session_status
 from casework.models import StaffSession
+from casework.services.db import DbSession
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def new_sid() -> str:
     return secrets.token_urlsafe(32)
 
 
-def load(session: Session, sid: str, *, now: datetime,
+def load(session: DbSession, sid: str, *, now: datetime,
          lifetimes: Lifetimes) -> tuple[StaffSession | None, SessionStatus | None]:
     """The live row for a cookie, or None with the reason it is no longer valid."""
     row = session.get(StaffSession, hash_sid(sid))
@@ -47,7 +47,7 @@ def load(session: Session, sid: str, *, now: datetime,
     return row, status
 
 
-def store(session: Session, *, sid: str, data: dict[str, object], staff_id: int | None,
+def store(session: DbSession, *, sid: str, data: dict[str, object], staff_id: int | None,
           user_agent: str, now: datetime, created_at: datetime | None,
           must_exist: bool = False) -> StaffSession | None:
     """Create or update the row for ``sid``; with ``must_exist``, never re-create one."""
@@ -65,11 +65,11 @@ def store(session: Session, *, sid: str, data: dict[str, object], staff_id: int 
     return row
 
 
-def forget(session: Session, sid: str) -> None:
+def forget(session: DbSession, sid: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.id_hash == hash_sid(sid)))
 
 
-def revoke_all(session: Session, staff_id: int, *, except_sid: str | None = None) -> int:
+def revoke_all(session: DbSession, staff_id: int, *, except_sid: str | None = None) -> int:
     """End every session of a member of staff (password change, deactivation, reset)."""
     query = delete(StaffSession).where(StaffSession.staff_id == staff_id)
     if except_sid is not None:
@@ -78,18 +78,18 @@ def revoke_all(session: Session, staff_id: int, *, except_sid: str | None = None
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def revoke_one(session: Session, staff_id: int, public_id: str) -> bool:
+def revoke_one(session: DbSession, staff_id: int, public_id: str) -> bool:
     result = session.execute(delete(StaffSession).where(
         StaffSession.staff_id == staff_id, StaffSession.public_id == public_id))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def list_for(session: Session, staff_id: int) -> list[StaffSession]:
+def list_for(session: DbSession, staff_id: int) -> list[StaffSession]:
     return list(session.scalars(select(StaffSession).where(StaffSession.staff_id == staff_id)
                                 .order_by(StaffSession.last_seen_at.desc())))
 
 
-def purge_expired(session: Session, *, now: datetime, lifetimes: Lifetimes) -> int:
+def purge_expired(session: DbSession, *, now: datetime, lifetimes: Lifetimes) -> int:
     """Delete rows past either limit (run by the scheduler)."""
     result = session.execute(delete(StaffSession).where(
         (StaffSession.last_seen_at <= now - lifetimes.idle)

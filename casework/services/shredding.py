@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from sqlalchemy import delete, event, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, scoped_session
 
 from casework.domain.roles import Role
@@ -30,10 +31,10 @@ from casework.models import (
 )
 from casework.services import attachments
 from casework.services.context import Ctx
+from casework.services.db import DbSession
 from casework.services.errors import NotFound, ServiceError
 from casework.services.tombstones import Tombstones
 from crypto import sign
-
 
 
 def shred(ctx: Ctx, *, subject_id: str, reason: ShredReason, approved_by: str,
@@ -91,13 +92,15 @@ def shred(ctx: Ctx, *, subject_id: str, reason: ShredReason, approved_by: str,
     return certificate
 
 
-def purge_wal_after_commit(session: Session) -> None:
+def purge_wal_after_commit(session: DbSession) -> None:
     """On SQLite the pre-shred pages (wrapped keys, ciphertext) stay in the -wal file, and
     in the database file until a checkpoint copies the secure_delete'd pages over them.
     Once the caller commits, whoever it is (CLI, web, restore), fold the WAL into the
     database file and truncate it."""
     real = session() if isinstance(session, scoped_session) else session
     engine = real.get_bind()
+    if isinstance(engine, Connection):
+        engine = engine.engine
     if engine.dialect.name != "sqlite":
         return
 

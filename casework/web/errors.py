@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request, session
-from flask import url_for
+from flask import (
+    Flask,
+    Response,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -32,7 +43,7 @@ _API_CODES = {400: "bad_request", 401: "authentication_required", 403: "forbidde
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError) -> Response | tuple[str | Response, int]:
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         # A forged or stale form: end the session (SecureDrop), then ask to sign in again.
         db.session.rollback()
         event(log, "csrf.rejected")

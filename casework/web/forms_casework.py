@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -36,7 +38,8 @@ LANGUAGE_CHOICES = [("kk", _l("Kazakh")), ("ru", _l("Russian")), ("en", _l("Engl
                     ("other", _l("Other language"))]
 SAFE_CHANNELS = [("", _l("Not agreed yet")), ("in_person", _l("Only in person")),
                  ("phone_call", _l("Phone call")), ("sms", _l("Text message")),
-                 ("messenger", _l("Messenger app")), ("through_contact", _l("Through a trusted person"))]
+                 ("messenger", _l("Messenger app")),
+                 ("through_contact", _l("Through a trusted person"))]
 
 
 class PersonForm(FlaskForm):
@@ -88,7 +91,7 @@ class AssignForm(FlaskForm):
     action = HiddenField(default="assign")
 
 
-def _choices(enum: type, labels: dict[str, object]) -> list[tuple[str, object]]:
+def _choices(enum: type[Enum], labels: dict[str, object]) -> list[tuple[str, object]]:
     return [(member.value, labels.get(member.value, member.value)) for member in enum]
 
 

@@ -16,7 +16,7 @@ from casework.domain.shredding import ShredRefusal
 from casework.services.attachments import AttachmentReason
 from casework.services.keyops import KeyReason
 
-MESSAGES = {
+MESSAGES: dict[Enum, object] = {
     PasswordReason.TOO_SHORT: _l("Use at least 12 characters. A few unrelated words work well."),
     PasswordReason.TOO_LONG: _l("Use at most 128 characters."),
     PasswordReason.COMMON: _l("This password is too common and easy to guess. "

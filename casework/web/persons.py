@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -116,7 +117,7 @@ def _save_person(form: PersonForm, person: Person | None) -> Person | None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.PERSON_WRITE)
-def create() -> str | Response:
+def create() -> ResponseReturnValue:
     form = PersonForm()
     if form.validate_on_submit():
         person = _save_person(form, None)
@@ -130,7 +131,7 @@ def create() -> str | Response:
 
 @bp.route("/<case_code>/edit", methods=["GET", "POST"])
 @requires(Permission.PERSON_WRITE)
-def edit(case_code: str) -> str | Response:
+def edit(case_code: str) -> ResponseReturnValue:
     person = open_person(case_code)
     form = PersonForm()
     if request.method == "GET":
@@ -154,7 +155,7 @@ def _fill(form: PersonForm, record: persons.PersonRecord) -> None:
                 "child_views", "gender"):
         getattr(form, key).data = p.get(key)
     form.is_minor.data = bool(p.get("is_minor"))
-    form.languages.data = list(p.get("languages") or [])  # type: ignore[call-overload]
+    form.languages.data = [str(v) for v in p.get("languages") or []]  # type: ignore[attr-defined]
 
 
 def _dotted(iso: str | None) -> str:
@@ -182,7 +183,7 @@ def detail(case_code: str) -> str:
 
 @bp.route("/<case_code>/break-glass", methods=["POST"])
 @requires(Permission.PERSON_READ)
-def break_glass(case_code: str) -> str | Response:
+def break_glass(case_code: str) -> ResponseReturnValue:
     form = BreakGlassForm()
     if form.validate_on_submit():
         try:
@@ -214,7 +215,7 @@ def add_note(case_code: str) -> Response:
     try:
         kind = NoteKind(form.kind.data)
         casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
-                      occurred_on=form.occurred_on.data,  # type: ignore[arg-type]
+                      occurred_on=form.occurred_on.data,
                       service_type=ServiceType(form.service_type.data)
                       if form.service_type.data else None,
                       review_on=form.review_on.data)

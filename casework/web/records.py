@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file
-from flask import url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -111,7 +110,7 @@ def _interview_input(form: InterviewForm) -> interviews.InterviewInput:
     return interviews.InterviewInput(
         interviewee_role=IntervieweeRole(form.interviewee_role.data),
         place_type=PlaceType(form.place_type.data),
-        held_on=form.held_on.data,  # type: ignore[arg-type]
+        held_on=form.held_on.data,
         interpreter=form.interpreter.data or "", narrative=form.narrative.data or "")
 
 

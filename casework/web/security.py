@@ -24,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from casework.domain.roles import Permission, Role, can
@@ -87,7 +88,7 @@ def is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def gate() -> Response | None:
+def gate() -> ResponseReturnValue | None:
     """before_request: identify, authorise and audit every request."""
     endpoint = request.endpoint
     if endpoint is None or endpoint == "static":

@@ -243,14 +243,12 @@ def test_director_cannot_reset_self(app, client):
 
 
 def test_step_up_expires(app, client):
+    import json
     from datetime import timedelta
 
     from casework.models.base import utcnow
-    from tests.support import session_cookie
     from casework.services.sessions import hash_sid
-    import json
-
-    from tests.support import db_execute, update_table
+    from tests.support import db_execute, session_cookie, update_table
 
     director = make_staff(app, "director")
     target = make_staff(app, "caseworker")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 
 from casework.domain.roles import Permission
+from casework.models import Staff
 from casework.web.api import bp
 from casework.web.api.registry import Operation, describe
 from casework.web.security import requires
@@ -15,10 +16,10 @@ STAFF_SCHEMA = {"type": "object", "required": ["id", "email", "name", "role", "a
                                "active": {"type": "boolean"}}}
 
 
-def staff_json(staff: object) -> dict[str, object]:
-    return {"id": getattr(staff, "public_id"), "email": getattr(staff, "email"),
-            "name": getattr(staff, "display_name"), "role": getattr(staff, "role"),
-            "active": getattr(staff, "is_active")}
+def staff_json(staff: Staff) -> dict[str, object]:
+    return {"id": staff.public_id, "email": staff.email,
+            "name": staff.display_name, "role": staff.role,
+            "active": staff.is_active}
 
 
 @bp.route("/me")

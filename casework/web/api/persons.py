@@ -92,11 +92,10 @@ def persons_create() -> tuple[dict[str, Any], int]:
         return _error(400, "invalid_fields")
     c = ctx()
     try:
-        person = persons.register(c, names=names, date_of_birth=body.get("date_of_birth"),
-                                  phones=phones, profile={**{k: v for k, v in profile.items()
-                                                             if isinstance(v, str | int | bool
-                                                                           | list)},
-                                                          "gender": body["gender"]})
+        extra = {k: v for k, v in profile.items() if isinstance(v, str | int | bool | list)}
+        person = persons.register(c, names=list(names or []),
+                                  date_of_birth=body.get("date_of_birth"), phones=phones,
+                                  profile={**extra, "gender": body["gender"]})
         access.assign(c, person, g.staff)
     except ValueError:
         db.session.rollback()

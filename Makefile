@@ -18,7 +18,7 @@ $(STAMP): setup.cfg
 install: $(STAMP) $(CATALOGUES)
 
 %.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 run: install
 	SENIM_DEMO=1 $(FLASK) senim init

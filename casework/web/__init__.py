@@ -30,9 +30,10 @@ def register_web(app: Flask) -> None:
     register_error_handlers(app)
     app.jinja_env.globals["ROLE_LABELS"] = _role_labels()
     app.jinja_env.globals["get_locale"] = get_locale
-    from casework.web.forms_casework import OUTCOME_LABELS
+    from casework.web.forms_casework import LANGUAGE_CHOICES, OUTCOME_LABELS
 
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
+    app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     check_endpoints(app)
 
 

@@ -80,7 +80,7 @@ def api_tokens() -> str:
     form = TokenForm()
     created = None
     if form.validate_on_submit():
-        _, created = tokens.create(ctx(), g.staff, name=form.name.data or "")
+        _row, created = tokens.create(ctx(), g.staff, name=form.name.data or "")
         db.session.commit()
         form = TokenForm(formdata=None)
     return render_template("account/tokens.html", form=form, created=created,

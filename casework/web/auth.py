@@ -22,7 +22,6 @@ from casework.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_SECONDS = 300
-FAILED = "Sign-in failed. Check your e-mail address and password and try again."
 
 
 @login_manager.user_loader
@@ -87,7 +86,8 @@ def login() -> str | Response:
         if result.outcome is LoginOutcome.THROTTLED:
             flash(_("Too many attempts. Wait a few minutes, then try again."), "error")
         else:
-            flash(_(FAILED), "error")
+            flash(_("Sign-in failed. Check your e-mail address and password and try "
+                    "again."), "error")
     expired = getattr(session, "expired", False)
     return render_template("auth/login.html", form=form, expired=expired)
 

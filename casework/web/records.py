@@ -297,35 +297,30 @@ def interview_intel(case_code: str, interview_id: str) -> str | Response | tuple
     from casework.domain.taxonomy import SourceType
     from casework.services import intel
     from casework.web.forms_intel import EntryForm, entry_input_from_form
-    from casework.web.messages_intel import INTEL_MESSAGES
+    from casework.web.intel import thematic_problems
 
     person = open_person(case_code)
     row = _interview(person, interview_id)
-    form = EntryForm()
-    form.source_type.data = SourceType.VICTIM_OR_CLOSE_PERSON.value
+    form = EntryForm(fixed_source_type=SourceType.VICTIM_OR_CLOSE_PERSON)
     errors: list[str] = []
-    matches: tuple[str, ...] = ()
+    blocked: dict[str, list[str]] | None = None
     if form.validate_on_submit():
         try:
-            entry = intel.create_from_interview(
-                ctx(), person, row,
-                entry_input_from_form(form, source_type=SourceType.VICTIM_OR_CLOSE_PERSON))
-        except intel.ThematicBlocked as blocked:
+            entry = intel.create_from_interview(ctx(), person, row, entry_input_from_form(form))
+        except intel.ThematicBlocked as error:
+            blocked = thematic_problems(error)
             db.session.rollback()
-            errors = [str(INTEL_MESSAGES.get(r, r)) for r in blocked.reasons]
-            matches = blocked.check.matches
             ctx().audit("intel.thematic_blocked", outcome="denied", object_type="interview",
                         object_ref=interview_id)
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()
-            errors = [str(INTEL_MESSAGES.get(r, r)) for r in error.reasons] or explain(
-                error.reasons)
+            errors = explain(error.reasons)
         else:
             db.session.commit()
             flash(_("Intelligence entry %(ref)s created. Its source is recorded only as an "
                     "opaque token.", ref=entry.reference), "success")
             return redirect(url_for("intel.detail", reference=entry.reference))
-    status = 422 if (errors or form.errors) else 200
+    status = 422 if (errors or blocked or form.errors) else 200
     return render_template("records/interview_intel.html", person=person, interview=row,
-                           form=form, errors=errors, matches=matches), status
+                           form=form, errors=errors, blocked=blocked), status

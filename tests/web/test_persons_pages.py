@@ -139,3 +139,47 @@ def test_screening_interview_and_lock(app, client):
         "place_type": "shelter", "held_on": "2026-11-01", "narrative": "Changed."})
     assert changed.status_code == 409
     assert "online advert" in client.get(interview_url).get_data(as_text=True)
+
+
+def _signed_interview(client, code):
+    notice = post_form(client, f"/persons/{code}/notice", data={
+        "language": "ru", "response": "acknowledged"})
+    form = client.get(notice.location)
+    saved = client.post(notice.location.split("?")[0], data={
+        "csrf_token": csrf_token(form.get_data(as_text=True)),
+        "notice": notice.location.split("notice=")[1], "interviewee_role": "victim",
+        "place_type": "shelter", "held_on": "2026-11-01", "narrative": "Recruited online."})
+    return saved.location
+
+
+ENTRY = {"kind": "thematic", "subject_area": "recruitment_methods",
+         "source_evaluation": "2", "intel_assessment": "A", "handling_code": "C",
+         "statement": "reported_fact", "time": "2026", "time_granularity": "year",
+         "place": "Kazakhstan", "place_granularity": "country"}
+
+
+def test_thematic_entry_from_interview(app, client):
+    from casework.extensions import db
+    from casework.models import IntelEntry
+
+    login(client, app, make_staff(app, "caseworker"))
+    code = register(client)
+    interview = _signed_interview(client, code)
+    page = client.get(interview + "/intel")
+    assert page.status_code == 200
+    # The person's name in the other script is found and nothing is saved.
+    refused = client.post(interview + "/intel", data={
+        **ENTRY, "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "text": "Aigul was recruited through an online advert for cafe work."})
+    assert refused.status_code == 422
+    assert "name" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(IntelEntry)) == 0
+    saved = client.post(interview + "/intel", data={
+        **ENTRY, "csrf_token": csrf_token(page.get_data(as_text=True)),
+        "text": "Young women are recruited through online adverts for cafe work abroad."})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    with app.app_context():
+        entry = db.session.scalars(select(IntelEntry)).one()
+        assert entry.source_type == "victim_or_close_person" and entry.source_token
+        assert entry.privacy_status == "pending"

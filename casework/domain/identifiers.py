@@ -46,18 +46,42 @@ class ThematicCheck:
     matches: tuple[str, ...] = field(default=())  # the offending fragments, for the author
 
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?\d[\s\-()]*){7,15}(?!\d)")
-_DOCUMENT = re.compile(r"\b(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{1,2}\s?\d{6,9}|\d{12})\b", re.IGNORECASE)
+# A phone number: "+" and 10-15 digits, or a Kazakh/Russian national number (8 or 7 and ten
+# more digits), with the usual separators. Years, ranges and sums of money do not qualify.
+_PHONE = re.compile(r"(?<![\w+])(?:\+(?:\d[\s\-()]*){9,14}\d|[78](?:[\s\-()]*\d){10}|"
+                    r"7\d{2}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2})(?![\w])")
+# Documents: passport-style (1-2 capital letters glued to 6-9 digits), a 12-digit IIN, or a
+# number introduced by "№".
+_DOCUMENT = re.compile(
+    r"(?<![\w])(?:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ]{1,2}\d{6,9}|\d{12}|№\s*\d{6,12})(?![\w])|"
+    r"(?i:passport|паспорт\w*|удостоверени\w*|куәлі\w*|ID)\s*(?:№|N|No\.?)?\s*"
+    r"[A-ZА-Я]{0,2}\s?\d{6,9}\b")
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март|апрел|ма[яй]|"
+           r"июн|июл|август|сентябр|октябр|ноябр|декабр|қаңтар|ақпан|наурыз|сәуір|мамыр|"
+           r"маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан)\w*")
 _DATE = re.compile(
-    r"\b(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
-    r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|январ|феврал|март|апрел|ма[яй]|"
-    r"июн|июл|август|сентябр|октябр|ноябр|декабр|қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|"
-    r"тамыз|қыркүйек|қазан|қараша|желтоқсан)\w*)",
-    re.IGNORECASE)
+    r"(?<!\d)(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{4}|"
+    r"\d{1,2}(?:st|nd|rd|th|-го|-ші|-шы|-)?\s*" + _MONTHS + r"|" + _MONTHS +
+    r"\s+\d{1,2}(?:st|nd|rd|th)?\b)", re.IGNORECASE)
+# An address needs a number next to its keyword ("ул. Абая 15", "Абай көшесі 15",
+# "12 Baker Street", "кв. 4"); the keyword alone ("by road", "үй жұмысы") is ordinary text.
 _ADDRESS = re.compile(
-    r"(?:\b(?:ул|улица|пр|проспект|мкр|микрорайон|дом|кв|квартира|street|st|avenue|ave|road|"
-    r"apartment|apt|flat|house)\b\.?\s*\d*|\b(?:көшесі|даңғылы|үй|пәтер)\b)",
-    re.IGNORECASE)
+    # Words that only ever name a street or district in Russian and Kazakh.
+    r"(?i:\b(?:улица|проспект|микрорайон|мкр|көшесі|даңғылы|шағын\s+аудан\w*)\b)|"
+    # Abbreviations and English words count only beside a name or a number.
+    r"(?i:\b(?:ул|пр|street|avenue|road|st|rd|ave)\b)\.?\s*[^\W\d_]*[\s,.]*\d+|"
+    r"\b[A-ZА-ЯЁ][^\W\d_]+\s+(?i:street|avenue|road)\b|"
+    r"\b\d+\w?\s+[^\W\d_]+\s+(?i:street|avenue|road|st|rd|ave)\b|"
+    r"(?i:\b(?:кв|квартира|дом|д|apt|apartment|flat|house|үй|пәтер)\b)\.?\s*№?\s*\d+")
+# Endings of Kazakh and Russian case forms after normalisation (crypto.normalise_name):
+# "Асельге", "Айгүлдің", "Маратпен", "Гульнары", "Гульнарой"... A name followed by any of
+# these is the name; a name followed by other letters ("Roman" in "Romania") is not.
+NAME_ENDINGS = frozenset({
+    "a", "i", "e", "u", "o", "iu", "oi", "ei", "om", "em", "im", "ov", "ova", "ev",
+    "eva", "in", "ina", "ga", "ge", "ka", "ke", "na", "ne", "da", "de", "ta", "te", "nin",
+    "din", "tin", "di", "ti", "ni", "men", "ben", "pen", "nan", "nen", "dan", "den", "tan",
+    "ten", "mnen", "mi", "ke", "s", "es", "ui", "ge", "ka", "ou", "oi", "niki", "diki", "tiki",
+    "dagi", "tagi", "nda", "nde", "nin", "ina", "ine"})
 
 
 def check_thematic(
@@ -93,18 +117,22 @@ def check_thematic(
             hit(Finding.PERSON_NAME, token)
         if any(_inflected(token, place) for place in identifiers.places):
             hit(Finding.PERSON_PLACE, token)
+    documents = [m.span() for m in _DOCUMENT.finditer(text)]
+    dates = [m.span() for m in _DATE.finditer(text)]
+    for start, end in documents:
+        hit(Finding.DOCUMENT_NUMBER, text[start:end])
+    for start, end in dates:
+        hit(Finding.EXACT_DATE, text[start:end])
     for match in _PHONE.finditer(text):
+        # A document number or a date is reported as what it is, not also as a phone.
+        if any(s <= match.start() < e for s, e in documents + dates):
+            continue
         fragment = match.group(0).strip()
         number = digits(fragment)
         if number and number in identifiers.phone_digits:
             hit(Finding.PERSON_PHONE, fragment)
         else:
             hit(Finding.PHONE_NUMBER, fragment)
-    for match in _DOCUMENT.finditer(text):
-        if not _PHONE.fullmatch(match.group(0)):
-            hit(Finding.DOCUMENT_NUMBER, match.group(0))
-    for match in _DATE.finditer(text):
-        hit(Finding.EXACT_DATE, match.group(0))
     for iso in identifiers.dates:
         year, month, day = iso.split("-")
         for form in (iso, f"{day}.{month}.{year}", f"{day}/{month}/{year}"):
@@ -121,11 +149,14 @@ def check_thematic(
 
 
 def _inflected(word: str, name: str) -> bool:
-    """Is ``word`` the name itself or an inflected form of it (a few letters longer)?"""
+    """Is ``word`` the name itself or a case form of it (name or name-minus-last-vowel plus
+    a known ending)?"""
     if word == name:
         return True
-    stem = name if len(name) < 6 else name[:-1]
-    return len(name) >= 5 and word.startswith(stem) and len(word) <= len(name) + 4
+    if len(name) < 3:
+        return False
+    stems = {name} | ({name[:-1]} if name[-1] in "aeiouy" and len(name) >= 4 else set())
+    return any(word.startswith(stem) and word[len(stem):] in NAME_ENDINGS for stem in stems)
 
 
 class ReviewReason(str, Enum):

@@ -148,7 +148,7 @@ def test_upload_for_a_shredded_subject_leaves_nothing(ctx, folder, person):
     assert set(folder.iterdir()) == before
 
 
-@pytest.mark.parametrize("name, expected", [
+@pytest.mark.parametrize(("name", "expected"), [
     ("../../etc/passwd.pdf", "passwd.pdf"),
     ("..\\..\\windows\\system32\\evil.pdf", "evil.pdf"),
     ("/absolute/path/scan.png", "scan.png"),

@@ -165,7 +165,7 @@ IDENTIFYING = [
      "Contains a phone number"),
     ("address", "Workers are housed at ул. Абая 15 in a basement.", "ул.",
      "Contains an address"),
-    ("passport", "She travelled on passport N12345678 issued abroad.", "N12345678",
+    ("passport", "She travelled on passport N12345678 issued abroad.", "passport N12345678",
      "document number"),
 ]
 

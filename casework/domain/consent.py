@@ -113,7 +113,7 @@ def validate_record(consent: ConsentFacts) -> Decision:
     reasons: list[ConsentReason] = []
     if not consent.signed_form:
         reasons.append(ConsentReason.NO_SIGNED_FORM)
-    if not REQUIRED_NOTICES <= consent.notices:
+    if not consent.notices >= REQUIRED_NOTICES:
         reasons.append(ConsentReason.NOTICES_INCOMPLETE)
     if consent.identity_allowed and not consent.identity_at_persons_request:
         # Rule 13: identity data only when the person themself asks; never suggested.

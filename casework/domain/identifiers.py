@@ -80,8 +80,8 @@ NAME_ENDINGS = frozenset({
     "a", "i", "e", "u", "o", "iu", "oi", "ei", "om", "em", "im", "ov", "ova", "ev",
     "eva", "in", "ina", "ga", "ge", "ka", "ke", "na", "ne", "da", "de", "ta", "te", "nin",
     "din", "tin", "di", "ti", "ni", "men", "ben", "pen", "nan", "nen", "dan", "den", "tan",
-    "ten", "mnen", "mi", "ke", "s", "es", "ui", "ge", "ka", "ou", "oi", "niki", "diki", "tiki",
-    "dagi", "tagi", "nda", "nde", "nin", "ina", "ine"})
+    "ten", "mnen", "mi", "s", "es", "ui", "ou", "niki", "diki", "tiki",
+    "dagi", "tagi", "nda", "nde", "ine"})
 
 
 def check_thematic(

@@ -39,24 +39,40 @@ class Permission(str, Enum):
     INTEL_READ = "intel.read"
     INTEL_WRITE = "intel.write"
     INTEL_INCOMING = "intel.incoming"
+    # Consent ledger (caseworker records, any care role reads within the record).
+    CONSENT_WRITE = "consent.write"
+    # Psychologist clearance before a legal consultation (rule 28).
+    CLEARANCE_WRITE = "clearance.write"
+    # Legal consultation, witness protection, privileged notes, police-unit assessments.
+    LEGAL_WRITE = "legal.write"
+    UNIT_ASSESS = "unit.assess"
+    # Risk assessments before disclosure; meetings with police arranged by the organisation.
+    RISK_WRITE = "risk.write"
+    MEETING_WRITE = "meeting.write"
+    # The director keeps the list of protected addresses (shelters, offices).
+    ORGANISATION_MANAGE = "organisation.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset({
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.PERSON_WRITE,
         Permission.SCREENING_WRITE, Permission.INTERVIEW_WRITE, Permission.CASENOTE_WRITE,
-        Permission.INTEL_READ, Permission.INTEL_WRITE}),
+        Permission.INTEL_READ, Permission.INTEL_WRITE, Permission.CONSENT_WRITE,
+        Permission.RISK_WRITE, Permission.MEETING_WRITE}),
     Role.PSYCHOLOGIST: frozenset({
-        Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE}),
+        Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
+        Permission.CLEARANCE_WRITE}),
     Role.LEGAL_ADVISER: frozenset({
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
-        Permission.INTEL_READ}),
+        Permission.INTEL_READ, Permission.LEGAL_WRITE, Permission.UNIT_ASSESS,
+        Permission.RISK_WRITE, Permission.MEETING_WRITE, Permission.CONSENT_WRITE}),
     # The liaison works with cleared intelligence only and never sees who it came from.
     Role.LIAISON: frozenset({
         Permission.ACCOUNT, Permission.INTEL_READ, Permission.INTEL_WRITE,
         Permission.INTEL_INCOMING}),
     Role.DIRECTOR: frozenset({
-        Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.PERSON_ASSIGN}),
+        Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.PERSON_ASSIGN,
+        Permission.ORGANISATION_MANAGE, Permission.UNIT_ASSESS}),
     Role.AUDITOR: frozenset({Permission.ACCOUNT, Permission.AUDIT_READ}),
 }
 

@@ -2,6 +2,21 @@
 
 from casework.models.audit import AuditChainHead, AuditEvent
 from casework.models.base import Base, IntelBase
+from casework.models.consent import (
+    Clearance,
+    CompensationEvent,
+    Consent,
+    LegalConsultation,
+    LegalDecision,
+    PoliceMeeting,
+    PoliceUnit,
+    PrivilegedNote,
+    ProtectedAddress,
+    RiskAssessment,
+    UnitAssessment,
+    WitnessReview,
+)
+from casework.models.disclosure import DisclosureItem, DisclosureRequest
 from casework.models.intel import IntelEntry
 from casework.models.persons import (
     Assignment,
@@ -25,6 +40,20 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "DisclosureItem",
+    "DisclosureRequest",
+    "Clearance",
+    "CompensationEvent",
+    "Consent",
+    "LegalConsultation",
+    "LegalDecision",
+    "PoliceMeeting",
+    "PoliceUnit",
+    "PrivilegedNote",
+    "ProtectedAddress",
+    "RiskAssessment",
+    "UnitAssessment",
+    "WitnessReview",
     "Assignment",
     "BreakGlass",
     "CaseNote",

@@ -23,12 +23,26 @@ from casework.models import (
     Attachment,
     BreakGlass,
     CaseNote,
+    Clearance,
+    CompensationEvent,
+    Consent,
+    DisclosureItem,
     Interview,
     InterviewAddendum,
+    LegalConsultation,
+    LegalDecision,
     Person,
+    PoliceMeeting,
+    PoliceUnit,
+    PrivilegedNote,
+    ProtectedAddress,
+    RiskAssessment,
     Screening,
     SourceLink,
+    Subject,
     SubjectKey,
+    UnitAssessment,
+    WitnessReview,
 )
 from casework.services import attachments, subjects
 from casework.services.context import Ctx
@@ -41,11 +55,21 @@ ROTATABLE = ("casework", "intel", "index_root", "audit", "staff", "signing", "se
 # not exist yet: refused rather than half-done.
 NEEDS_REINDEX = ("index_root",)
 # Models holding ciphertext under a person's data key, found through ``person_id``.
-PERSON_OWNED: tuple[type, ...] = (BreakGlass, Screening, Interview, CaseNote, SourceLink)
+PERSON_OWNED: tuple[type, ...] = (
+    BreakGlass, Screening, Interview, CaseNote, SourceLink, Consent, Clearance,
+    LegalConsultation, LegalDecision, CompensationEvent, WitnessReview, PrivilegedNote,
+    RiskAssessment, PoliceMeeting, DisclosureItem)
 
 
 def encrypted_rows(ctx: Ctx, subject_id: str) -> Iterator[Any]:
     """Every row with a column encrypted under this subject's data key (not attachments)."""
+    unit = ctx.session.scalar(select(PoliceUnit).where(PoliceUnit.subject_id == subject_id))
+    if unit is not None:
+        yield from ctx.session.scalars(select(UnitAssessment).where(
+            UnitAssessment.unit_id == unit.id))
+    subject = ctx.session.get(Subject, subject_id)
+    if subject is not None and subject.kind == "organisation":
+        yield from ctx.session.scalars(select(ProtectedAddress))
     person = ctx.session.scalar(select(Person).where(Person.subject_id == subject_id))
     if person is None:
         return

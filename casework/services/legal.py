@@ -1,0 +1,218 @@
+"""Psychologist clearance, legal consultation, decisions, compensation, witness protection
+and privileged notes (issue 5, items 2-4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.domain.consent import NOTICES_29, NOTICES_32
+from casework.domain.legal import (
+    LegalOption,
+    LegalReason,
+    PersonDecision,
+    can_clear,
+    can_record_consultation,
+    validate_witness_review,
+)
+from casework.domain.roles import Role
+from casework.models import (
+    Clearance,
+    CompensationEvent,
+    LegalConsultation,
+    LegalDecision,
+    Person,
+    PoliceUnit,
+    PrivilegedNote,
+    Staff,
+    WitnessReview,
+)
+from casework.services import police_units, subjects
+from casework.services.context import Ctx
+from casework.services.errors import ServiceError
+
+CONSULTATION_NOTICES = frozenset(NOTICES_29 + NOTICES_32)
+
+
+class PrivilegeReason(str, Enum):
+    LEGAL_ADVISERS_ONLY = "privileged_legal_advisers_only"
+    EMPTY = "privileged_note_empty"
+
+
+def active_clearance(ctx: Ctx, person: Person) -> Clearance | None:
+    return ctx.session.scalar(select(Clearance).where(
+        Clearance.person_id == person.id, Clearance.withdrawn_at.is_(None))
+        .order_by(Clearance.cleared_at.desc()).limit(1))
+
+
+def clear(ctx: Ctx, staff: Staff, person: Person, note: str) -> Clearance:
+    """A psychologist clears the person for a consultation about cooperating with police."""
+    decision = can_clear(role=staff.role, already_cleared=active_clearance(ctx, person)
+                         is not None)
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    row = Clearance(person_id=person.id, psychologist=staff.public_id, cleared_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "note_ciphertext", note.strip())
+    ctx.audit("legal.clearance", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def withdraw_clearance(ctx: Ctx, staff: Staff, person: Person) -> None:
+    row = active_clearance(ctx, person)
+    if row is None or staff.role != Role.PSYCHOLOGIST.value:
+        raise ServiceError(LegalReason.NOT_CLEARED if row is None
+                           else LegalReason.NOT_PSYCHOLOGIST)
+    row.withdrawn_at = ctx.now
+    ctx.session.flush()
+    ctx.audit("legal.clearance_withdrawn", object_type="person", object_ref=person.case_code)
+
+
+@dataclass(frozen=True)
+class ConsultationInput:
+    unit: PoliceUnit | None  # the unit discussed, whose assessment the adviser saw
+    options_explained: frozenset[str]
+    notices_given: frozenset[str]
+    decision: PersonDecision
+    notes: str
+
+
+def record_consultation(ctx: Ctx, person: Person, data: ConsultationInput) -> LegalConsultation:
+    assessment = police_units.current_assessment(ctx, data.unit) if data.unit else None
+    decision = can_record_consultation(
+        clearance_active=active_clearance(ctx, person) is not None,
+        options_explained=data.options_explained, notices_given=data.notices_given,
+        required_notices=CONSULTATION_NOTICES, unit_assessed=assessment is not None,
+        about_police=data.unit is not None)
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    row = LegalConsultation(person_id=person.id, adviser=ctx.actor or "", held_at=ctx.now,
+                            unit_assessment_id=assessment.id if assessment else None)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "content_ciphertext", {
+        "unit": data.unit.public_id if data.unit else None,
+        "options_explained": sorted(data.options_explained),
+        "notices_given": sorted(data.notices_given), "notes": data.notes.strip()})
+    record_decision(ctx, person, data.decision, note="")
+    ctx.audit("legal.consultation", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def record_decision(ctx: Ctx, person: Person, decision: PersonDecision,
+                    note: str) -> LegalDecision:
+    """The person's decision; a new row each time they change their mind (rule 12)."""
+    row = LegalDecision(person_id=person.id, decision=decision.value,
+                        recorded_by=ctx.actor or "", recorded_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "note_ciphertext", note.strip())
+    ctx.audit("legal.decision", outcome=decision.value[:16], object_type="person",
+              object_ref=person.case_code)
+    return row
+
+
+def decisions(ctx: Ctx, person: Person) -> list[LegalDecision]:
+    return list(ctx.session.scalars(select(LegalDecision).where(
+        LegalDecision.person_id == person.id).order_by(LegalDecision.recorded_at.desc(),
+                                                       LegalDecision.id.desc())))
+
+
+def consultations(ctx: Ctx, person: Person) -> list[tuple[LegalConsultation, dict[str, Any]]]:
+    rows = ctx.session.scalars(select(LegalConsultation).where(
+        LegalConsultation.person_id == person.id).order_by(LegalConsultation.held_at.desc()))
+    return [(r, subjects.unseal_row(ctx, person.subject_id, r, "content_ciphertext") or {})
+            for r in rows]
+
+
+COMPENSATION_STATUSES = ("considering", "filed", "hearing", "awarded", "refused", "paid",
+                         "abandoned")
+
+
+class CompensationReason(str, Enum):
+    BAD_ROUTE = "compensation_route_unknown"
+    BAD_STATUS = "compensation_status_unknown"
+
+
+def add_compensation_event(ctx: Ctx, person: Person, *, route: str, status: str,
+                           occurred_on: date, note: str) -> CompensationEvent:
+    if route not in ("criminal", "civil"):
+        raise ServiceError(CompensationReason.BAD_ROUTE)
+    if status not in COMPENSATION_STATUSES:
+        raise ServiceError(CompensationReason.BAD_STATUS)
+    row = CompensationEvent(person_id=person.id, route=route, status=status,
+                            occurred_on=occurred_on, recorded_by=ctx.actor or "")
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "note_ciphertext", note.strip())
+    ctx.audit("legal.compensation", outcome=status, object_type="person",
+              object_ref=person.case_code)
+    return row
+
+
+def compensation(ctx: Ctx, person: Person) -> list[tuple[CompensationEvent, str]]:
+    rows = ctx.session.scalars(select(CompensationEvent).where(
+        CompensationEvent.person_id == person.id).order_by(CompensationEvent.occurred_on.desc(),
+                                                           CompensationEvent.id.desc()))
+    return [(r, subjects.unseal_row(ctx, person.subject_id, r, "note_ciphertext") or "")
+            for r in rows]
+
+
+def record_witness_review(ctx: Ctx, person: Person, *, concerns: dict[str, str],
+                          measures: dict[str, dict[str, str]], recommendation: str,
+                          persons_view: str, next_deadline: date | None) -> WitnessReview:
+    """A new version of the review (concerns, every measure, advice, the person's view)."""
+    decision = validate_witness_review(concerns=concerns, measures=measures)
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
+    row = WitnessReview(person_id=person.id, adviser=ctx.actor or "", recorded_at=ctx.now,
+                        next_deadline=next_deadline)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "content_ciphertext", {
+        "concerns": concerns, "measures": measures,
+        "recommendation": recommendation.strip(), "persons_view": persons_view.strip()})
+    ctx.audit("legal.witness_review", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def witness_reviews(ctx: Ctx, person: Person) -> list[tuple[WitnessReview, dict[str, Any]]]:
+    rows = ctx.session.scalars(select(WitnessReview).where(
+        WitnessReview.person_id == person.id).order_by(WitnessReview.recorded_at.desc(),
+                                                       WitnessReview.id.desc()))
+    return [(r, subjects.unseal_row(ctx, person.subject_id, r, "content_ciphertext") or {})
+            for r in rows]
+
+
+def _require_adviser(staff: Staff) -> None:
+    if staff.role != Role.LEGAL_ADVISER.value:
+        raise ServiceError(PrivilegeReason.LEGAL_ADVISERS_ONLY)
+
+
+def add_privileged_note(ctx: Ctx, staff: Staff, person: Person, text: str) -> PrivilegedNote:
+    """Legal professional privilege: only legal advisers write or read these, ever."""
+    _require_adviser(staff)
+    if not text.strip():
+        raise ServiceError(PrivilegeReason.EMPTY)
+    row = PrivilegedNote(person_id=person.id, author=staff.public_id, created_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "text_ciphertext", text.strip())
+    ctx.audit("legal.privileged_note", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def privileged_notes(ctx: Ctx, staff: Staff, person: Person) -> list[tuple[PrivilegedNote, str]]:
+    _require_adviser(staff)
+    rows = ctx.session.scalars(select(PrivilegedNote).where(
+        PrivilegedNote.person_id == person.id).order_by(PrivilegedNote.created_at.desc()))
+    return [(r, subjects.unseal_row(ctx, person.subject_id, r, "text_ciphertext") or "")
+            for r in rows]
+
+
+OPTION_VALUES = frozenset(o.value for o in LegalOption)

@@ -1,0 +1,94 @@
+"""Meetings with police arranged through the organisation (issue 5, item 6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from casework.domain.meetings import PlaceType, can_arrange_meeting
+from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress, Subject
+from casework.services import subjects
+from casework.services.context import Ctx
+from casework.services.errors import ServiceError
+
+ORGANISATION = "organisation"
+
+
+def _organisation_subject(ctx: Ctx) -> str:
+    """The organisation's own subject: its data key protects the shelters' addresses."""
+    subject_id = ctx.session.scalar(select(Subject.subject_id).where(
+        Subject.kind == ORGANISATION).limit(1))
+    return subject_id or subjects.new_subject(ctx, ORGANISATION).subject_id
+
+
+def add_protected_address(ctx: Ctx, *, label: str, address: str) -> ProtectedAddress:
+    row = ProtectedAddress(label=label.strip()[:80], created_at=ctx.now, active=True)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, _organisation_subject(ctx), row, "address_ciphertext",
+                      address.strip())
+    ctx.audit("organisation.protected_address", object_type="address",
+              object_ref=row.public_id)
+    return row
+
+
+def protected_addresses(ctx: Ctx) -> list[tuple[ProtectedAddress, str]]:
+    rows = list(ctx.session.scalars(select(ProtectedAddress).where(
+        ProtectedAddress.active.is_(True))))
+    if not rows:
+        return []
+    subject = _organisation_subject(ctx)
+    return [(r, subjects.unseal_row(ctx, subject, r, "address_ciphertext") or "")
+            for r in rows]
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    unit: PoliceUnit
+    scheduled_for: datetime
+    place: str
+    place_type: PlaceType
+    lawyer_question_asked: bool
+    lawyer_wanted: bool
+    attendees: str
+
+
+def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
+    """Refused at the shelter or any protected address, or before asking about the lawyer."""
+    decision = can_arrange_meeting(
+        place=data.place, place_type=data.place_type,
+        protected=[address for _, address in protected_addresses(ctx)],
+        lawyer_question_asked=data.lawyer_question_asked)
+    if not decision.allowed:
+        ctx.audit("meeting.arrange", outcome="denied", object_type="person",
+                  object_ref=person.case_code)
+        raise ServiceError(*decision.reasons)
+    row = PoliceMeeting(person_id=person.id, unit_id=data.unit.id,
+                        scheduled_for=data.scheduled_for, place_type=data.place_type.value,
+                        lawyer_wanted=data.lawyer_wanted, arranged_by=ctx.actor or "",
+                        arranged_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, person.subject_id, row, "details_ciphertext", {
+        "place": data.place.strip(), "attendees": data.attendees.strip(), "content": ""})
+    ctx.audit("meeting.arrange", object_type="person", object_ref=person.case_code)
+    return row
+
+
+def record_content(ctx: Ctx, person: Person, meeting: PoliceMeeting, content: str) -> None:
+    """What was discussed: strictly confidential (rule 87), encrypted under the person's key."""
+    details = subjects.unseal_row(ctx, person.subject_id, meeting, "details_ciphertext") or {}
+    details["content"] = content.strip()
+    subjects.seal_row(ctx, person.subject_id, meeting, "details_ciphertext", details)
+    ctx.session.flush()
+    ctx.audit("meeting.content", object_type="person", object_ref=person.case_code)
+
+
+def for_person(ctx: Ctx, person: Person) -> list[tuple[PoliceMeeting, dict[str, Any]]]:
+    rows = ctx.session.scalars(select(PoliceMeeting).where(
+        PoliceMeeting.person_id == person.id).order_by(PoliceMeeting.scheduled_for.desc()))
+    return [(r, subjects.unseal_row(ctx, person.subject_id, r, "details_ciphertext") or {})
+            for r in rows]

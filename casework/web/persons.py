@@ -16,6 +16,7 @@ from casework.extensions import db
 from casework.models import Person
 from casework.services import access, casenotes, intel, interviews, persons, screenings
 from casework.services.errors import NotFound, ServiceError
+from casework.web import sections
 from casework.web.context import ctx
 from casework.web.forms_casework import (
     GENDERS,
@@ -178,7 +179,7 @@ def detail(case_code: str) -> str:
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
         assignees=access.assignees(c, person), note_form=NoteForm(),
-        today=c.now.date())
+        today=c.now.date(), sections=sections.render_context(person, g.staff))
 
 
 @bp.route("/<case_code>/break-glass", methods=["POST"])

@@ -44,7 +44,14 @@ from crypto.keys import (
     wrapped_key_version,
 )
 from crypto.mac import canonical, mac, mac_equal
-from crypto.signing import generate_signing_key, public_key, public_key_pem, sign, verify
+from crypto.signing import (
+    generate_signing_key,
+    public_key,
+    public_key_from_pem,
+    public_key_pem,
+    sign,
+    verify,
+)
 from crypto.stream import decrypt_stream, decrypt_stream_to_bytes, encrypt_stream, encrypted_size
 
 __all__ = [
@@ -84,6 +91,7 @@ __all__ = [
     "normalise_name",
     "normalise_phone",
     "public_key",
+    "public_key_from_pem",
     "public_key_pem",
     "sign",
     "unwrap_key",

@@ -58,3 +58,19 @@ def public_key_pem(private_or_public: bytes, *, is_private: bool = True) -> byte
         encoding=serialization.Encoding.PEM,
         format=serialization.PublicFormat.SubjectPublicKeyInfo,
     )
+
+
+def public_key_from_pem(pem: bytes) -> bytes:
+    """Raw 32-byte Ed25519 public key from a SubjectPublicKeyInfo PEM (as exported above).
+
+    :raises SignatureError: not a PEM Ed25519 public key.
+    """
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem)
+    except (ValueError, TypeError):
+        raise SignatureError("not a PEM public key") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise SignatureError("not an Ed25519 public key")
+    return key.public_bytes_raw()

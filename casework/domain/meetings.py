@@ -27,7 +27,8 @@ class PlaceType(str, Enum):
 
 def address_key(text: str) -> frozenset[str]:
     """Words and numbers of an address, normalised so small spelling changes still meet."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # "№" first: NFKC turns it into "No", which would glue to the number ("№15" -> "no15").
+    folded = unicodedata.normalize("NFKC", text.replace("№", " ")).casefold()
     words = re.findall(r"[^\W_]+", folded)
     noise = {"ул", "улица", "көшесі", "street", "st", "str", "д", "дом", "үй", "house", "кв",
              "пр", "проспект", "даңғылы", "avenue", "ave", "г", "город", "қаласы", "city",

@@ -51,6 +51,13 @@ class Permission(str, Enum):
     MEETING_WRITE = "meeting.write"
     # The director keeps the list of protected addresses (shelters, offices).
     ORGANISATION_MANAGE = "organisation.manage"
+    # Disclosure: drafted by caseworkers and legal advisers, released by the liaison;
+    # the director registers MoUs, keeps the liaison roster and co-signs emergencies.
+    DISCLOSURE_DRAFT = "disclosure.draft"
+    DISCLOSURE_REVIEW = "disclosure.review"
+    MOU_MANAGE = "mou.manage"
+    ROSTER_MANAGE = "roster.manage"
+    TASKS = "tasks"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -58,21 +65,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.PERSON_WRITE,
         Permission.SCREENING_WRITE, Permission.INTERVIEW_WRITE, Permission.CASENOTE_WRITE,
         Permission.INTEL_READ, Permission.INTEL_WRITE, Permission.CONSENT_WRITE,
-        Permission.RISK_WRITE, Permission.MEETING_WRITE}),
+        Permission.RISK_WRITE, Permission.MEETING_WRITE, Permission.DISCLOSURE_DRAFT,
+        Permission.TASKS}),
     Role.PSYCHOLOGIST: frozenset({
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
-        Permission.CLEARANCE_WRITE}),
+        Permission.CLEARANCE_WRITE, Permission.TASKS}),
     Role.LEGAL_ADVISER: frozenset({
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
         Permission.INTEL_READ, Permission.LEGAL_WRITE, Permission.UNIT_ASSESS,
-        Permission.RISK_WRITE, Permission.MEETING_WRITE, Permission.CONSENT_WRITE}),
+        Permission.RISK_WRITE, Permission.MEETING_WRITE, Permission.CONSENT_WRITE,
+        Permission.DISCLOSURE_DRAFT, Permission.TASKS}),
     # The liaison works with cleared intelligence only and never sees who it came from.
     Role.LIAISON: frozenset({
         Permission.ACCOUNT, Permission.INTEL_READ, Permission.INTEL_WRITE,
-        Permission.INTEL_INCOMING}),
+        Permission.INTEL_INCOMING, Permission.DISCLOSURE_REVIEW}),
     Role.DIRECTOR: frozenset({
         Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.PERSON_ASSIGN,
-        Permission.ORGANISATION_MANAGE, Permission.UNIT_ASSESS}),
+        Permission.ORGANISATION_MANAGE, Permission.UNIT_ASSESS, Permission.MOU_MANAGE,
+        Permission.ROSTER_MANAGE, Permission.DISCLOSURE_REVIEW}),
     Role.AUDITOR: frozenset({Permission.ACCOUNT, Permission.AUDIT_READ}),
 }
 

@@ -16,7 +16,19 @@ from casework.models.consent import (
     UnitAssessment,
     WitnessReview,
 )
-from casework.models.disclosure import DisclosureItem, DisclosureRequest
+from casework.models.disclosure import (
+    DisclosureApproval,
+    DisclosureItem,
+    DisclosureLedger,
+    DisclosurePackage,
+    DisclosureRequest,
+    LiaisonDesignation,
+    MouVersion,
+    OnCallShift,
+    PackageFeedback,
+    RecallNotice,
+    Task,
+)
 from casework.models.intel import IntelEntry
 from casework.models.persons import (
     Assignment,
@@ -40,6 +52,15 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "DisclosureApproval",
+    "DisclosureLedger",
+    "DisclosurePackage",
+    "LiaisonDesignation",
+    "MouVersion",
+    "OnCallShift",
+    "PackageFeedback",
+    "RecallNotice",
+    "Task",
     "DisclosureItem",
     "DisclosureRequest",
     "Clearance",

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.base import Base, new_public_id, utcnow
@@ -21,7 +30,12 @@ class DisclosureRequest(Base):
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("police_units.id"), index=True)
+    mou_version_id: Mapped[int | None] = mapped_column(ForeignKey("mou_versions.id"))
     purpose: Mapped[str] = mapped_column(String(40))
+    tlp: Mapped[str] = mapped_column(String(20), default="TLP:AMBER+STRICT")
+    handling_code: Mapped[str] = mapped_column(String(2), default="C")
+    # Emergency grounds, the harm check and rejection reasons, under the organisation key.
+    notes_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(24), index=True)
     emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     drafted_by: Mapped[str] = mapped_column(String(32))
@@ -47,6 +61,141 @@ class DisclosureItem(Base):
     # What to withhold or generalise, under the source person's key (or none for entries
     # without a person).
     handling_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class MouVersion(Base):
+    """One registered version of an MoU with a police unit (terms as TOML, signed PDF)."""
+
+    __tablename__ = "mou_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("police_units.id"), index=True)
+    mou_code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    terms_toml: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    signed_pdf: Mapped[str | None] = mapped_column(String(32))  # attachment public id
+    registered_by: Mapped[str] = mapped_column(String(32))
+    registered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    terminated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LiaisonDesignation(Base):
+    """The designated liaison and deputies (rules 1-2), set by the director."""
+
+    __tablename__ = "liaison_designations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # liaison | deputy
+    designated_by: Mapped[str] = mapped_column(String(32))
+    designated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OnCallShift(Base):
+    """Who answers the 24/7 phone when (rules 5-7)."""
+
+    __tablename__ = "on_call_shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+
+
+class DisclosureApproval(Base):
+    __tablename__ = "disclosure_approvals"
+    __table_args__ = (UniqueConstraint("request_id", "approver"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("disclosure_requests.id", ondelete="CASCADE"), index=True)
+    approver: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(24))
+    approved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DisclosurePackage(Base):
+    """The released package: age-encrypted to the unit, so we cannot read it back either."""
+
+    __tablename__ = "disclosure_packages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    # One package per request, enforced by the database as well as by the workflow.
+    request_id: Mapped[int] = mapped_column(ForeignKey("disclosure_requests.id"), unique=True)
+    package_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    released_by: Mapped[str] = mapped_column(String(32))
+    released_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    downloads_left: Mapped[int] = mapped_column(Integer, default=3)
+    feedback_token: Mapped[str] = mapped_column(String(48))
+    recalled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PackageFeedback(Base):
+    __tablename__ = "package_feedback"
+    encrypted_columns = ("note_ciphertext",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    package_id: Mapped[int] = mapped_column(ForeignKey("disclosure_packages.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    note_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class DisclosureLedger(Base):
+    """Which kinds of quasi-identifying detail about a source went to which unit, when."""
+
+    __tablename__ = "disclosure_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                           index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("police_units.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    package_id: Mapped[int] = mapped_column(ForeignKey("disclosure_packages.id"))
+
+
+class Task(Base):
+    """Work someone must do: tell the person of an arrest, review safety after a release."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),
+                                                  index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    object_ref: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class RecallNotice(Base):
+    """Consent withdrawn after release: the unit must be told under the MoU (MOU-15)."""
+
+    __tablename__ = "recall_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    package_id: Mapped[int] = mapped_column(ForeignKey("disclosure_packages.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_by: Mapped[str | None] = mapped_column(String(32))
 
 
 # Statuses from which a request may still be stopped (not yet released or closed).

@@ -170,6 +170,10 @@ def withdraw(ctx: Ctx, person: Person, consent: Consent) -> list[DisclosureReque
         ctx.audit("disclosure.stopped", outcome="consent_withdrawn",
                   object_type="disclosure", object_ref=request.reference)
     ctx.session.flush()
+    # What was already released cannot be unsent: the unit gets a recall notice (MOU-15).
+    from casework.services import feedback
+
+    feedback.recall_after_withdrawal(ctx, consent)
     ctx.audit("consent.withdraw", object_type="person", object_ref=person.case_code)
     return stopped
 

@@ -216,3 +216,8 @@ def privileged_notes(ctx: Ctx, staff: Staff, person: Person) -> list[tuple[Privi
 
 
 OPTION_VALUES = frozenset(o.value for o in LegalOption)
+
+
+def decision_note(ctx: Ctx, person: Person, row: LegalDecision) -> str:
+    """The note recorded with one decision (why the person changed their mind, if said)."""
+    return str(subjects.unseal_row(ctx, person.subject_id, row, "note_ciphertext") or "")

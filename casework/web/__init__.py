@@ -12,8 +12,11 @@ from casework.web import (
     assignments,
     audit,
     auth,
+    consent,
     intel,
+    legal,
     main,
+    organisation,
     persons,
     records,
 )
@@ -25,6 +28,10 @@ def register_web(app: Flask) -> None:
     for module in (main, auth, account, admin, audit, api, persons, records, assignments,
                    intel):
         app.register_blueprint(module.bp)
+    app.register_blueprint(legal.units_bp)  # /units/; legal.bp is /persons/<code>/legal
+    app.register_blueprint(legal.bp)
+    app.register_blueprint(consent.bp)
+    app.register_blueprint(organisation.bp)
     app.before_request(gate)
     app.after_request(security_headers)
     register_error_handlers(app)

@@ -9,12 +9,18 @@ from flask_babel import lazy_gettext as _l
 from casework.domain.access import AccessReason
 from casework.domain.accounts import AccountReason
 from casework.domain.casenotes import NoteReason
+from casework.domain.consent import ConsentReason
 from casework.domain.interviews import InterviewReason
+from casework.domain.legal import LegalReason
+from casework.domain.meetings import MeetingReason
 from casework.domain.passwords import PasswordReason
+from casework.domain.risk import RiskReason
 from casework.domain.screening import ScreeningReason
 from casework.domain.shredding import ShredRefusal
 from casework.services.attachments import AttachmentReason
 from casework.services.keyops import KeyReason
+from casework.services.legal import CompensationReason, PrivilegeReason
+from casework.services.police_units import UnitReason
 
 MESSAGES: dict[Enum, object] = {
     PasswordReason.TOO_SHORT: _l("Use at least 12 characters. A few unrelated words work well."),
@@ -86,6 +92,91 @@ MESSAGES: dict[Enum, object] = {
     KeyReason.CURRENT: _l("The current key version cannot be retired."),
     KeyReason.UNKNOWN: _l("There is no such key version."),
     KeyReason.NOT_ROTATABLE: _l("This key set cannot be rotated."),
+    LegalReason.NO_CLEARANCE: _l("A psychologist must clear this person for a legal "
+                                 "consultation first."),
+    LegalReason.OPTIONS_NOT_ALL_EXPLAINED: _l("Explain every option to the person, including "
+                                              "doing nothing, and tick each one."),
+    LegalReason.NOTICES_NOT_GIVEN: _l("Tell the person all seven points about deciding and "
+                                      "about cooperating with the police, and tick each one."),
+    LegalReason.UNIT_NOT_ASSESSED: _l("This police unit has no current assessment. Assess it "
+                                      "before discussing it with the person."),
+    LegalReason.NOT_PSYCHOLOGIST: _l("Only a psychologist can give or withdraw this "
+                                     "clearance."),
+    LegalReason.ALREADY_CLEARED: _l("This person is already cleared for a legal "
+                                    "consultation."),
+    LegalReason.NOT_CLEARED: _l("This person has no clearance to withdraw."),
+    LegalReason.UNKNOWN_MEASURE: _l("An unknown protection measure, availability or status "
+                                    "was submitted."),
+    LegalReason.CONCERNS_MISSING: _l("Record what the person said about each of the three "
+                                     "areas of concern."),
+    UnitReason.INCOMPLETE: _l("Answer all ten questions; choose 'Not known' where we do not "
+                              "know."),
+    UnitReason.NAME_REQUIRED: _l("Give the name of the unit."),
+    UnitReason.VALIDITY_PAST: _l("The assessment must be valid until a date in the future."),
+    PrivilegeReason.LEGAL_ADVISERS_ONLY: _l("Only legal advisers can read or write privileged "
+                                            "notes."),
+    PrivilegeReason.EMPTY: _l("Write the note before saving it."),
+    CompensationReason.BAD_ROUTE: _l("Choose the criminal or the civil route."),
+    CompensationReason.BAD_STATUS: _l("Choose a known status for the claim."),
+    # Consent, risk and meetings (casework.web.consent).
+    ConsentReason.MISSING: _l("There is no consent from this person for this. Nothing may be "
+                              "shared."),
+    ConsentReason.WITHDRAWN: _l("This consent has been withdrawn. Nothing more may be shared "
+                                "under it."),
+    ConsentReason.EXPIRED: _l("This consent has expired. Ask the person again if they still "
+                              "agree."),
+    ConsentReason.NO_SIGNED_FORM: _l("Upload the signed consent form (a PDF or a photo of "
+                                     "the paper). Without it, no consent can be recorded."),
+    ConsentReason.PURPOSE_NOT_COVERED: _l("The person did not agree to this use of the "
+                                          "information."),
+    ConsentReason.RECIPIENT_NOT_COVERED: _l("The person did not agree to share with this "
+                                            "police unit."),
+    ConsentReason.SPECIFIC_NOT_COVERED: _l("The person agreed only to general (thematic) "
+                                           "information being shared, not specific details."),
+    ConsentReason.NOTHING_MAY_BE_SHARED: _l("The person agreed that nothing may be shared."),
+    ConsentReason.IDENTITY_NOT_COVERED: _l("The person's name and identity data may not be "
+                                           "shared under this consent."),
+    ConsentReason.IDENTITY_NOT_REQUESTED: _l("Identity data may be shared only if the person "
+                                             "asked for it themselves. If they did not ask, "
+                                             "untick 'identity data may be shared'. Never "
+                                             "suggest it."),
+    ConsentReason.NOTICES_INCOMPLETE: _l("Tell the person every point under 'Before "
+                                         "deciding' and 'About their data', and tick each "
+                                         "one. A consent is valid only when all were said."),
+    ConsentReason.CHILD_REPRESENTATIVE_MISSING: _l("This is a child: their legal "
+                                                   "representative must consent too. Record "
+                                                   "the representative and tick that they "
+                                                   "consented."),
+    ConsentReason.CHILD_REFUSED: _l("The child did not agree. Their 'no' is respected: no "
+                                    "consent can be recorded."),
+    ConsentReason.CHILD_VIEW_MISSING: _l("This is a child: say whether the child agreed, and "
+                                         "write down the child's own view, whatever their "
+                                         "age."),
+    ConsentReason.CHILD_REASON_MISSING: _l("Explain in a sentence why the child could not be "
+                                           "asked."),
+    ConsentReason.OTHER_PERSON: _l("This consent belongs to another person."),
+    RiskReason.MISSING: _l("A risk assessment for this police unit is needed before anything "
+                           "specific is shared."),
+    RiskReason.EXPIRED: _l("The risk assessment has expired. Assess the risk again."),
+    RiskReason.ASSESSOR_IS_RELEASER: _l("The person who assessed the risk cannot also release "
+                                        "the information. Ask a colleague."),
+    RiskReason.OTHER_UNIT: _l("This risk assessment was made for another police unit."),
+    RiskReason.OTHER_PERSON: _l("This risk assessment is about another person."),
+    RiskReason.RESIDUAL_NONE: _l("Choose the residual risk: low, medium, high or severe. It "
+                                 "can never be 'none': some risk always remains."),
+    RiskReason.SEVERE: _l("The residual risk is severe. Do not disclose without "
+                          "extraordinary grounds."),
+    RiskReason.INCOMPLETE: _l("Fill in all three kinds of identifying details, the harm to "
+                              "others and the safety of staff. Write 'nothing found' where "
+                              "that is the answer."),
+    MeetingReason.PROTECTED_ADDRESS: _l("This is one of the organisation's protected "
+                                        "addresses. Meet at a safe, neutral place instead."),
+    MeetingReason.SHELTER: _l("Never meet police at a shelter. Meet at a safe, neutral place "
+                              "instead."),
+    MeetingReason.LAWYER_QUESTION: _l("First ask the person whether they want the legal "
+                                      "consultant at the meeting, then tick the box and "
+                                      "record their answer."),
+    MeetingReason.PLACE_MISSING: _l("Write where the meeting will be."),
 }
 
 

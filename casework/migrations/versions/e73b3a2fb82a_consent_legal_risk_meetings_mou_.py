@@ -1,8 +1,8 @@
-"""consent ledger, clearance, legal consultation, witness protection, risk, police units, meetings, disclosure requests
+"""consent, legal, risk, meetings, MoU versions, liaison roster, disclosure workflow, packages, tasks
 
-Revision ID: 72ae489663a2
+Revision ID: e73b3a2fb82a
 Revises: 276d4f9edb1f
-Create Date: 2026-11-22 08:52:09.554792
+Create Date: 2026-11-22 08:55:18.221991
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '72ae489663a2'
+revision = 'e73b3a2fb82a'
 down_revision = '276d4f9edb1f'
 branch_labels = None
 depends_on = None
@@ -39,6 +39,35 @@ def upgrade_():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_protected_addresses')),
     sa.UniqueConstraint('public_id', name=op.f('uq_protected_addresses_public_id'))
     )
+    op.create_table('liaison_designations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('designated_by', sa.String(length=32), nullable=False),
+    sa.Column('designated_at', sa.DateTime(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_liaison_designations_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_liaison_designations'))
+    )
+    with op.batch_alter_table('liaison_designations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_liaison_designations_staff_id'), ['staff_id'], unique=False)
+
+    op.create_table('on_call_shifts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(), nullable=False),
+    sa.Column('ends_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_on_call_shifts_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_on_call_shifts')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_on_call_shifts_public_id'))
+    )
+    with op.batch_alter_table('on_call_shifts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_on_call_shifts_ends_at'), ['ends_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_call_shifts_staff_id'), ['staff_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_on_call_shifts_starts_at'), ['starts_at'], unique=False)
+
     op.create_table('police_units',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -100,28 +129,6 @@ def upgrade_():
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consents_person_id'), ['person_id'], unique=False)
 
-    op.create_table('disclosure_requests',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('public_id', sa.String(length=32), nullable=False),
-    sa.Column('reference', sa.String(length=16), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=40), nullable=False),
-    sa.Column('status', sa.String(length=24), nullable=False),
-    sa.Column('emergency', sa.Boolean(), nullable=False),
-    sa.Column('drafted_by', sa.String(length=32), nullable=False),
-    sa.Column('drafted_at', sa.DateTime(), nullable=False),
-    sa.Column('stop_reason', sa.String(length=48), nullable=True),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['unit_id'], ['police_units.id'], name=op.f('fk_disclosure_requests_unit_id_police_units')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_requests')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_disclosure_requests_public_id')),
-    sa.UniqueConstraint('reference', name=op.f('uq_disclosure_requests_reference'))
-    )
-    with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_disclosure_requests_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_disclosure_requests_unit_id'), ['unit_id'], unique=False)
-
     op.create_table('legal_decisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -136,6 +143,25 @@ def upgrade_():
     )
     with op.batch_alter_table('legal_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_legal_decisions_person_id'), ['person_id'], unique=False)
+
+    op.create_table('mou_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('mou_code', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('terms_toml', sa.Text(), nullable=False),
+    sa.Column('text_sha256', sa.String(length=64), nullable=False),
+    sa.Column('signed_pdf', sa.String(length=32), nullable=True),
+    sa.Column('registered_by', sa.String(length=32), nullable=False),
+    sa.Column('registered_at', sa.DateTime(), nullable=False),
+    sa.Column('terminated_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['unit_id'], ['police_units.id'], name=op.f('fk_mou_versions_unit_id_police_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mou_versions')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_mou_versions_public_id'))
+    )
+    with op.batch_alter_table('mou_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mou_versions_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('police_meetings',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -190,6 +216,24 @@ def upgrade_():
         batch_op.create_index(batch_op.f('ix_risk_assessments_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_risk_assessments_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('tasks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('object_ref', sa.String(length=32), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('done_at', sa.DateTime(), nullable=True),
+    sa.Column('done_by', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_tasks_person_id_persons'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_tasks_public_id'))
+    )
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tasks_person_id'), ['person_id'], unique=False)
+
     op.create_table('unit_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -221,6 +265,62 @@ def upgrade_():
     with op.batch_alter_table('witness_reviews', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_witness_reviews_person_id'), ['person_id'], unique=False)
 
+    op.create_table('disclosure_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('reference', sa.String(length=16), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('mou_version_id', sa.Integer(), nullable=True),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('tlp', sa.String(length=20), nullable=False),
+    sa.Column('handling_code', sa.String(length=2), nullable=False),
+    sa.Column('notes_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('emergency', sa.Boolean(), nullable=False),
+    sa.Column('drafted_by', sa.String(length=32), nullable=False),
+    sa.Column('drafted_at', sa.DateTime(), nullable=False),
+    sa.Column('stop_reason', sa.String(length=48), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['mou_version_id'], ['mou_versions.id'], name=op.f('fk_disclosure_requests_mou_version_id_mou_versions')),
+    sa.ForeignKeyConstraint(['unit_id'], ['police_units.id'], name=op.f('fk_disclosure_requests_unit_id_police_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_requests')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_disclosure_requests_public_id')),
+    sa.UniqueConstraint('reference', name=op.f('uq_disclosure_requests_reference'))
+    )
+    with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disclosure_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disclosure_requests_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('legal_consultations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('adviser', sa.String(length=32), nullable=False),
+    sa.Column('held_at', sa.DateTime(), nullable=False),
+    sa.Column('unit_assessment_id', sa.Integer(), nullable=True),
+    sa.Column('content_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_legal_consultations_person_id_persons'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_assessment_id'], ['unit_assessments.id'], name=op.f('fk_legal_consultations_unit_assessment_id_unit_assessments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_consultations')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_legal_consultations_public_id'))
+    )
+    with op.batch_alter_table('legal_consultations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_legal_consultations_person_id'), ['person_id'], unique=False)
+
+    op.create_table('disclosure_approvals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('approver', sa.String(length=32), nullable=False),
+    sa.Column('role', sa.String(length=24), nullable=False),
+    sa.Column('approved_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['disclosure_requests.id'], name=op.f('fk_disclosure_approvals_request_id_disclosure_requests'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_approvals')),
+    sa.UniqueConstraint('request_id', 'approver', name=op.f('uq_disclosure_approvals_request_id'))
+    )
+    with op.batch_alter_table('disclosure_approvals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disclosure_approvals_request_id'), ['request_id'], unique=False)
+
     op.create_table('disclosure_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -242,37 +342,110 @@ def upgrade_():
         batch_op.create_index(batch_op.f('ix_disclosure_items_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_disclosure_items_request_id'), ['request_id'], unique=False)
 
-    op.create_table('legal_consultations',
+    op.create_table('disclosure_packages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
-    sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('adviser', sa.String(length=32), nullable=False),
-    sa.Column('held_at', sa.DateTime(), nullable=False),
-    sa.Column('unit_assessment_id', sa.Integer(), nullable=True),
-    sa.Column('content_ciphertext', sa.LargeBinary(), nullable=True),
-    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_legal_consultations_person_id_persons'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['unit_assessment_id'], ['unit_assessments.id'], name=op.f('fk_legal_consultations_unit_assessment_id_unit_assessments')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_consultations')),
-    sa.UniqueConstraint('public_id', name=op.f('uq_legal_consultations_public_id'))
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('package_uuid', sa.String(length=36), nullable=False),
+    sa.Column('storage_name', sa.String(length=64), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('released_by', sa.String(length=32), nullable=False),
+    sa.Column('released_at', sa.DateTime(), nullable=False),
+    sa.Column('downloads_left', sa.Integer(), nullable=False),
+    sa.Column('feedback_token', sa.String(length=48), nullable=False),
+    sa.Column('recalled_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['request_id'], ['disclosure_requests.id'], name=op.f('fk_disclosure_packages_request_id_disclosure_requests')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_packages')),
+    sa.UniqueConstraint('package_uuid', name=op.f('uq_disclosure_packages_package_uuid')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_disclosure_packages_public_id')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_disclosure_packages_request_id')),
+    sa.UniqueConstraint('storage_name', name=op.f('uq_disclosure_packages_storage_name'))
     )
-    with op.batch_alter_table('legal_consultations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_legal_consultations_person_id'), ['person_id'], unique=False)
+    op.create_table('disclosure_ledger',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['package_id'], ['disclosure_packages.id'], name=op.f('fk_disclosure_ledger_package_id_disclosure_packages')),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_disclosure_ledger_person_id_persons'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['police_units.id'], name=op.f('fk_disclosure_ledger_unit_id_police_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_ledger'))
+    )
+    with op.batch_alter_table('disclosure_ledger', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disclosure_ledger_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_disclosure_ledger_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('package_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('recorded_by', sa.String(length=32), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.Column('note_ciphertext', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['package_id'], ['disclosure_packages.id'], name=op.f('fk_package_feedback_package_id_disclosure_packages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_package_feedback')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_package_feedback_public_id'))
+    )
+    with op.batch_alter_table('package_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_package_feedback_package_id'), ['package_id'], unique=False)
+
+    op.create_table('recall_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('package_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('sent_by', sa.String(length=32), nullable=True),
+    sa.ForeignKeyConstraint(['package_id'], ['disclosure_packages.id'], name=op.f('fk_recall_notices_package_id_disclosure_packages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recall_notices')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_recall_notices_public_id'))
+    )
+    with op.batch_alter_table('recall_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recall_notices_package_id'), ['package_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade_():
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('legal_consultations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_legal_consultations_person_id'))
+    with op.batch_alter_table('recall_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recall_notices_package_id'))
 
-    op.drop_table('legal_consultations')
+    op.drop_table('recall_notices')
+    with op.batch_alter_table('package_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_package_feedback_package_id'))
+
+    op.drop_table('package_feedback')
+    with op.batch_alter_table('disclosure_ledger', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disclosure_ledger_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_disclosure_ledger_person_id'))
+
+    op.drop_table('disclosure_ledger')
+    op.drop_table('disclosure_packages')
     with op.batch_alter_table('disclosure_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_disclosure_items_request_id'))
         batch_op.drop_index(batch_op.f('ix_disclosure_items_person_id'))
         batch_op.drop_index(batch_op.f('ix_disclosure_items_consent_id'))
 
     op.drop_table('disclosure_items')
+    with op.batch_alter_table('disclosure_approvals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disclosure_approvals_request_id'))
+
+    op.drop_table('disclosure_approvals')
+    with op.batch_alter_table('legal_consultations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_legal_consultations_person_id'))
+
+    op.drop_table('legal_consultations')
+    with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disclosure_requests_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_disclosure_requests_status'))
+
+    op.drop_table('disclosure_requests')
     with op.batch_alter_table('witness_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_witness_reviews_person_id'))
 
@@ -281,6 +454,10 @@ def downgrade_():
         batch_op.drop_index(batch_op.f('ix_unit_assessments_unit_id'))
 
     op.drop_table('unit_assessments')
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tasks_person_id'))
+
+    op.drop_table('tasks')
     with op.batch_alter_table('risk_assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_assessments_unit_id'))
         batch_op.drop_index(batch_op.f('ix_risk_assessments_person_id'))
@@ -295,15 +472,14 @@ def downgrade_():
         batch_op.drop_index(batch_op.f('ix_police_meetings_person_id'))
 
     op.drop_table('police_meetings')
+    with op.batch_alter_table('mou_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mou_versions_unit_id'))
+
+    op.drop_table('mou_versions')
     with op.batch_alter_table('legal_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_legal_decisions_person_id'))
 
     op.drop_table('legal_decisions')
-    with op.batch_alter_table('disclosure_requests', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_disclosure_requests_unit_id'))
-        batch_op.drop_index(batch_op.f('ix_disclosure_requests_status'))
-
-    op.drop_table('disclosure_requests')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_person_id'))
 
@@ -317,6 +493,16 @@ def downgrade_():
 
     op.drop_table('clearances')
     op.drop_table('police_units')
+    with op.batch_alter_table('on_call_shifts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_on_call_shifts_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_on_call_shifts_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_on_call_shifts_ends_at'))
+
+    op.drop_table('on_call_shifts')
+    with op.batch_alter_table('liaison_designations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_liaison_designations_staff_id'))
+
+    op.drop_table('liaison_designations')
     op.drop_table('protected_addresses')
     # ### end Alembic commands ###
 

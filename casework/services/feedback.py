@@ -1,0 +1,113 @@
+"""Police feedback on a package, what it sets off, and recall after withdrawal (rules
+110-112, MOU-15)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from casework.models import (
+    Consent,
+    DisclosureItem,
+    DisclosurePackage,
+    DisclosureRequest,
+    PackageFeedback,
+    Person,
+    PoliceUnit,
+    RecallNotice,
+    Task,
+)
+from casework.services import disclosures, mou_versions, notifications, roster, subjects
+from casework.services.context import Ctx
+from casework.services.disclosures import DisclosureReason
+from casework.services.errors import ServiceError
+from mou.terms import FEEDBACK_EVENTS
+
+# What each kind of feedback asks of us (rules 110-112).
+INFORM = {"arrest": "inform_person_arrest", "charge": "inform_person_charge",
+          "actioned": "inform_person_outcome", "no_further_action": "inform_person_outcome"}
+
+
+def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> PackageFeedback:
+    if kind not in FEEDBACK_EVENTS:
+        raise ServiceError(DisclosureReason.FEEDBACK_KIND)
+    request = ctx.session.get(DisclosureRequest, package.request_id)
+    assert request is not None
+    row = PackageFeedback(package_id=package.id, kind=kind, recorded_by=ctx.actor or "",
+                          recorded_at=ctx.now)
+    ctx.session.add(row)
+    ctx.session.flush()
+    subjects.seal_row(ctx, disclosures._org_subject(ctx), row, "note_ciphertext", note.strip())
+    people = [ctx.session.get(Person, pid) for pid in {i.person_id for i in
+                                                       disclosures.items_of(ctx, request)
+                                                       if i.person_id}]
+    for person in filter(None, people):
+        if kind == "release":
+            # Rule 112: a suspect is free again: the person's safety comes first, tonight.
+            disclosures._task_for_person(ctx, person, "urgent_safety_after_release",
+                                         urgent=True, ref=request.reference)
+            disclosures._task_for_person(ctx, person, "safety_plan_review", urgent=True,
+                                         ref=request.reference, due=timedelta(days=1))
+        elif kind in INFORM:
+            disclosures._task_for_person(ctx, person, INFORM[kind], urgent=False,
+                                         ref=request.reference)
+    ctx.audit("package.feedback", outcome=kind, object_type="disclosure",
+              object_ref=request.reference)
+    return row
+
+
+def for_package(ctx: Ctx, package: DisclosurePackage) -> list[tuple[PackageFeedback, str]]:
+    rows = ctx.session.scalars(select(PackageFeedback).where(
+        PackageFeedback.package_id == package.id).order_by(PackageFeedback.recorded_at))
+    org = disclosures._org_subject(ctx)
+    return [(r, subjects.unseal_row(ctx, org, r, "note_ciphertext") or "") for r in rows]
+
+
+def recall_after_withdrawal(ctx: Ctx, consent: Consent) -> list[RecallNotice]:
+    """Consent withdrawn after release: a notice to the unit, due under the MoU's terms."""
+    notices = []
+    released = ctx.session.scalars(select(DisclosurePackage).join(
+        DisclosureRequest, DisclosureRequest.id == DisclosurePackage.request_id).where(
+        DisclosureRequest.id.in_(select(DisclosureItem.request_id).where(
+            DisclosureItem.consent_id == consent.id))))
+    for package in released:
+        request = ctx.session.get(DisclosureRequest, package.request_id)
+        unit = ctx.session.get(PoliceUnit, request.unit_id) if request else None
+        active = mou_versions.active(ctx, unit) if unit else None
+        days = active[1].withdrawal_notice_days if active else 1
+        notice = RecallNotice(package_id=package.id, reason="consent_withdrawn",
+                              created_at=ctx.now, due_at=ctx.now + timedelta(days=days))
+        ctx.session.add(notice)
+        for liaison in roster.on_duty(ctx) or [s for _, s in roster.designations(ctx)]:
+            notifications.notify(ctx, liaison, "recall_notice_due",
+                                 object_ref=request.reference if request else None, urgent=True)
+        ctx.audit("package.recall_notice", object_type="package", object_ref=package.sha256)
+        notices.append(notice)
+    ctx.session.flush()
+    return notices
+
+
+def open_recalls(ctx: Ctx) -> list[RecallNotice]:
+    return list(ctx.session.scalars(select(RecallNotice).where(RecallNotice.sent_at.is_(None))
+                                    .order_by(RecallNotice.due_at)))
+
+
+def mark_recall_sent(ctx: Ctx, notice: RecallNotice) -> None:
+    notice.sent_at, notice.sent_by = ctx.now, ctx.actor
+    ctx.session.flush()
+    ctx.audit("package.recall_sent", object_type="recall", object_ref=notice.public_id)
+
+
+def tasks_for(ctx: Ctx, person_ids: set[int]) -> list[Task]:
+    if not person_ids:
+        return []
+    return list(ctx.session.scalars(select(Task).where(
+        Task.person_id.in_(person_ids), Task.done_at.is_(None)).order_by(
+        Task.urgent.desc(), Task.due_at)))
+
+
+def complete_task(ctx: Ctx, task: Task) -> None:
+    task.done_at, task.done_by = ctx.now, ctx.actor
+    ctx.session.flush()
+    ctx.audit("task.done", outcome=task.kind[:16], object_type="task", object_ref=task.public_id)

@@ -1,0 +1,122 @@
+"""Builders for disclosure tests: a unit with an active MoU, a liaison on duty, a person
+with consent, risk assessment and intelligence entries."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pyrage
+
+from casework.domain.consent import NOTICES_29, NOTICES_HTCDS, Purpose, ShareLevel
+from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
+from casework.domain.roles import Role
+from casework.domain.taxonomy import (
+    EntryKind,
+    Granularity,
+    HandlingCode,
+    IntelAssessment,
+    SourceEvaluation,
+    SourceType,
+    SubjectArea,
+)
+from casework.services import (
+    access,
+    accounts,
+    consents,
+    intel,
+    interviews,
+    mou_versions,
+    persons,
+    police_units,
+    risk,
+    roster,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "mou" / "example.toml"
+PDF = b"%PDF-1.4 the signed memorandum text"
+
+
+@dataclass
+class World:
+    unit: object
+    identity: pyrage.x25519.Identity
+    liaison: object
+    deputy: object
+    caseworker: object
+    director: object
+    person: object
+    consent: object
+    risk: object
+    thematic: object
+    specific: object
+    folder: Path
+
+
+def mou_text(recipient: str, **replace: str) -> str:
+    text = EXAMPLE.read_text()
+    text = text.replace("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
+                        recipient)
+    text = text.replace("0" * 64, hashlib.sha256(PDF).hexdigest())
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text
+
+
+def build_world(ctx, folder: Path, **mou_changes: str) -> World:
+    staff = {}
+    for role in ("liaison", "liaison", "caseworker", "director"):
+        key = role if role not in staff else "deputy"
+        staff[key], _ = accounts.create_staff(ctx, email=f"{key}-{id(staff)}-{len(staff)}@t.kz",
+                                              display_name=key, role=Role(role),
+                                              password="correct horse battery 99")
+    unit = police_units.create(ctx, name="Test ATU", jurisdiction="KZ")
+    identity = pyrage.x25519.Identity.generate()
+    mou_versions.register(ctx, folder, unit, toml_text=mou_text(str(identity.to_public()),
+                                                                **mou_changes),
+                          pdf=PDF, filename="mou.pdf", max_bytes=1 << 20)
+    roster.designate(ctx, staff["liaison"], "liaison")
+    roster.designate(ctx, staff["deputy"], "deputy")
+    for member in (staff["liaison"], staff["deputy"]):
+        roster.add_shift(ctx, member, ctx.now - timedelta(hours=1), ctx.now + timedelta(days=1))
+    cw = ctx.as_actor(staff["caseworker"].public_id)
+    person = persons.register(cw, names=["Жанар Тулегенова", "Zhanar Tulegenova"],
+                              date_of_birth="1994-02-02", phones=["+7 705 555 2211"],
+                              profile={"gender": "female"})
+    access.assign(cw, person, staff["caseworker"])
+    notice = interviews.record_notice(cw, person, language="ru",
+                                      response=NoticeResponse.ACKNOWLEDGED)
+    interview = interviews.record(cw, person, notice.public_id, interviews.InterviewInput(
+        IntervieweeRole.VICTIM, PlaceType.SHELTER, cw.now.date(), "", "Narrative."))
+    consent = consents.record(cw, folder, person, consents.ConsentInput(
+        purposes=frozenset({Purpose.INVESTIGATION, Purpose.PREVENTION}),
+        recipient_units=frozenset({unit.public_id}), share_level=ShareLevel.SPECIFIC,
+        identity_allowed=False, identity_at_persons_request=False, valid_until=None,
+        notices=frozenset(NOTICES_29 + NOTICES_HTCDS), language="ru", interpreter="",
+        witness="colleague"), form_stream=io.BytesIO(b"%PDF-1.4 signed"),
+        form_filename="consent.pdf", max_bytes=1 << 20)
+    assessment = risk.record(cw, person, risk.RiskInput(
+        unit=unit, categories={"case_significant_details": "dates generalised",
+                               "personal_identity_data": "none",
+                               "details_known_only_to_the_person": "withheld"},
+        unit_assessment_note="ok", harm_to_others="none known", staff_safety="low",
+        residual="medium", mitigations="withhold the bus company"))
+    common = dict(subject_area=SubjectArea.ROUTES, source_type=SourceType.VICTIM_OR_CLOSE_PERSON,
+                  source_evaluation=SourceEvaluation.UNTESTED,
+                  intel_assessment=IntelAssessment.KNOWN_DIRECTLY,
+                  handling_code=HandlingCode.CONDITIONS)
+    thematic = intel.create_from_interview(cw, person, interview, intel.EntryInput(
+        kind=EntryKind.THEMATIC, text="Women are moved by night bus through the south.",
+        time="2026", time_granularity=Granularity.YEAR, place="Kazakhstan",
+        place_granularity=Granularity.COUNTRY, **common))
+    intel.review_privacy(ctx.as_actor(staff["deputy"].public_id), thematic)
+    specific = intel.create_from_interview(cw, person, interview, intel.EntryInput(
+        kind=EntryKind.SPECIFIC, text="The controller uses the Sapar bus company office.",
+        tags=["phase:transit"], time="2026-05", time_granularity=Granularity.MONTH,
+        place="Shymkent", place_granularity=Granularity.CITY, **common))
+    ctx.session.flush()
+    return World(unit, identity, staff["liaison"], staff["deputy"], staff["caseworker"],
+                 staff["director"], person, consent, assessment, thematic, specific, folder)

@@ -20,7 +20,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str | None] = mapped_column(String(32))
     object_ref: Mapped[str | None] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
     request_id: Mapped[str | None] = mapped_column(String(32))
     key_version: Mapped[int] = mapped_column(Integer)
     prev_mac: Mapped[str] = mapped_column(String(64))

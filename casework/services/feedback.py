@@ -110,4 +110,4 @@ def tasks_for(ctx: Ctx, person_ids: set[int]) -> list[Task]:
 def complete_task(ctx: Ctx, task: Task) -> None:
     task.done_at, task.done_by = ctx.now, ctx.actor
     ctx.session.flush()
-    ctx.audit("task.done", outcome=task.kind[:16], object_type="task", object_ref=task.public_id)
+    ctx.audit("task.done", outcome=task.kind[:32], object_type="task", object_ref=task.public_id)

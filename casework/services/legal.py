@@ -112,7 +112,7 @@ def record_decision(ctx: Ctx, person: Person, decision: PersonDecision,
     ctx.session.add(row)
     ctx.session.flush()
     subjects.seal_row(ctx, person.subject_id, row, "note_ciphertext", note.strip())
-    ctx.audit("legal.decision", outcome=decision.value[:16], object_type="person",
+    ctx.audit("legal.decision", outcome=decision.value[:32], object_type="person",
               object_ref=person.case_code)
     return row
 

@@ -43,7 +43,7 @@ def upgrade_():
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('object_type', sa.String(length=32), nullable=True),
     sa.Column('object_ref', sa.String(length=64), nullable=True),
-    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=32), nullable=False),
     sa.Column('request_id', sa.String(length=32), nullable=True),
     sa.Column('key_version', sa.Integer(), nullable=False),
     sa.Column('prev_mac', sa.String(length=64), nullable=False),

@@ -36,6 +36,21 @@ def purge_sessions(app: Flask) -> int:
         return removed
 
 
+def stop_expired_disclosures(app: Flask) -> int:
+    """MoU expired or terminated: every open request to that unit stops (MOU-01, MOU-16)."""
+    from casework.services import disclosures
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        stopped = disclosures.stop_for_expired_mous(ctx)
+        db.session.commit()
+        event(log, "job.disclosures_stopped", count=stopped)
+        return stopped
+
+
 def verify_audit(app: Flask) -> bool:
     """Nightly check of the whole audit chain; a break is logged as an alarm."""
     with app.app_context():

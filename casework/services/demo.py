@@ -14,7 +14,7 @@ from typing import Any
 
 from casework.domain.roles import Role
 from casework.models import Staff
-from casework.services import accounts, demo_people, totp
+from casework.services import accounts, demo_disclosure, demo_people, totp
 from casework.services.context import Ctx
 
 DEMO_USERS = (
@@ -31,28 +31,33 @@ CREDENTIALS_FILE = "demo-credentials.json"
 
 
 def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) -> dict[str, Any]:
-    """Create the demo accounts once; later runs return the stored credentials."""
+    """Create the demo organisation once; later runs return the stored credentials."""
     stored = instance_path / CREDENTIALS_FILE
+    attachments = attachments or instance_path / "attachments"
+    packages_folder = instance_path / "packages"
     if stored.exists() and accounts.by_email(ctx, DEMO_USERS[0][0]) is not None:
         # The file keeps only the demo sign-in details; the people's identifiers are read
         # back from the encrypted records, never written to a plaintext file.
         data: dict[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
-        return {"users": data["users"], "persons": demo_people.describe_existing(ctx)}
+        return {"users": data["users"], "persons": demo_people.describe_existing(ctx),
+                "packages": demo_disclosure.describe_packages(ctx, instance_path,
+                                                              packages_folder)}
     users: list[dict[str, str]] = []
-    staff_by_role: dict[Role, Staff] = {}
+    staff_by_role: dict[Role, list[Staff]] = {}
     for email, name, role in DEMO_USERS:
         password = "demo-" + "-".join(secrets.token_hex(3) for _ in range(3))
         staff, _ = accounts.create_staff(ctx, email=email, display_name=name, role=role,
                                          password=password)
         secret = totp.new_secret()
         accounts.enrol_totp_directly(ctx, staff, secret)
-        staff_by_role.setdefault(role, staff)
+        staff_by_role.setdefault(role, []).append(staff)
         users.append({"email": email, "password": password, "totp_secret": secret,
                       "role": role.value})
-    people = demo_people.load(ctx, staff_by_role[Role.CASEWORKER],
-                              attachments or instance_path / "attachments")
-    demo_people.load_other_intel(ctx.as_actor(staff_by_role[Role.LIAISON].public_id))
-    data = {"users": users, "persons": people}
+    people = demo_people.load(ctx, staff_by_role[Role.CASEWORKER][0], attachments)
+    demo_people.load_other_intel(ctx.as_actor(staff_by_role[Role.LIAISON][0].public_id))
+    demo_disclosure.load(ctx, staff_by_role, instance_path, attachments, packages_folder)
+    data = {"users": users, "persons": people,
+            "packages": demo_disclosure.describe_packages(ctx, instance_path, packages_folder)}
     fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({"users": users}, handle, ensure_ascii=False, indent=2)

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from casework.domain.consent import (
@@ -285,10 +284,8 @@ def consent_withdraw(case_code: str, consent_id: str) -> Response:
         db.session.commit()
         flash(_("The consent was withdrawn. Nothing more will be shared under it."), "success")
         if stopped:
-            flash(ngettext("%(num)d disclosure that was being prepared was stopped; the "
-                           "person who drafted it was told.",
-                           "%(num)d disclosures that were being prepared were stopped; the "
-                           "people who drafted them were told.", len(stopped)), "warning")
+            flash(_("Disclosures being prepared under it that were stopped: %(count)s. "
+                    "Whoever drafted them has been told.", count=len(stopped)), "warning")
         else:
             flash(_("No disclosure was being prepared under this consent."), "success")
     return redirect(url_for("consent.consent_detail", case_code=case_code,
@@ -456,14 +453,15 @@ def meeting_detail(case_code: str, meeting_id: str) -> str:
     person = open_person(case_code)
     row, details = _meeting(person, meeting_id)
     unit = ctx().session.get(PoliceUnit, row.unit_id)
+    can_write = can(Role(g.staff.role), Permission.MEETING_WRITE)
     form = MeetingContentForm()
-    form.content.data = details.get("content", "")
+    # Rule 87: what was said stays with those who arrange meetings; others see it exists.
+    form.content.data = details.get("content", "") if can_write else ""
     return render_template(
         "consent/meeting.html", person=person, meeting=row, details=details,
         unit=unit.name if unit else "",
         place_type=MEETING_PLACE_LABELS.get(row.place_type, row.place_type),
-        arranged_by=_staff_name(row.arranged_by), form=form,
-        can_write=can(Role(g.staff.role), Permission.MEETING_WRITE))
+        arranged_by=_staff_name(row.arranged_by), form=form, can_write=can_write)
 
 
 @bp.route("/meetings/<meeting_id>/content", methods=["POST"])

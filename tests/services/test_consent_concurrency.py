@@ -39,6 +39,7 @@ PDF = b"%PDF-1.4 signed consent form"
 BLOCK_CHECK = 0.5  # how long the second writer must still be waiting
 JOIN_TIMEOUT = 8.0  # a deadlock or a lost wake-up fails the test instead of hanging
 
+postgres_only = pytest.mark.postgres_only
 needs_postgres = pytest.mark.skipif(
     not PG_URL, reason="two overlapping transactions need PostgreSQL row locks; set "
     "SENIM_TEST_DATABASE_URL (SQLite serialises writers with one database lock, covered by "
@@ -197,6 +198,7 @@ REFUSED = {"status": "submitted", "stop_reason": None, "version": 1, "withdrawn"
            "items": 0, "alerts": [], "open_on_withdrawn": 0}
 
 
+@postgres_only
 @needs_postgres
 def test_withdrawal_waits_for_preparation_then_stops_the_request(app, engine) -> None:
     setup = _setup(app, engine)
@@ -222,6 +224,7 @@ def test_withdrawal_waits_for_preparation_then_stops_the_request(app, engine) ->
     assert _final_state(engine, setup) == STOPPED
 
 
+@postgres_only
 @needs_postgres
 def test_preparation_waits_for_withdrawal_then_refuses(app, engine) -> None:
     setup = _setup(app, engine)
@@ -275,12 +278,12 @@ def test_sequential_orderings_end_the_same(app, engine, order: str) -> None:
 
 
 def test_sequential_stale_read_is_refreshed_by_lock(app, engine) -> None:
-    """A reads the consent, B withdraws and commits, then A locks: A sees the withdrawal."""
+    """A reads the consent, B withdraws and commits, then A (same session, nothing expired)
+    locks: ``lock`` must refresh the identity map's stale copy and A sees the withdrawal."""
     setup = _setup(app, engine)
     with Session(engine) as session_a:
         stale = session_a.get(Consent, setup.consent_id)
         assert stale is not None and stale.withdrawn_at is None
-        session_a.commit()  # SQLite: do not hold a read snapshot across B's write
         with Session(engine) as session_b:
             _begin(session_b)
             _withdraw(_ctx(app, session_b, "b" * 32), setup)

@@ -204,7 +204,7 @@ def test_withdraw_in_one_step_stops_pending_disclosure(app, client, caseworker):
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The consent was withdrawn" in text
-    assert "1 disclosure that was being prepared was stopped" in text
+    assert "Disclosures being prepared under it that were stopped: 1." in text
     assert "Withdrawn on" in text and "Withdraw consent" not in text
     with app.app_context():
         rows = db.session.scalars(select(Consent)).all()
@@ -234,6 +234,8 @@ def test_role_matrix(app, client, caseworker):
     meeting = post_form(client, f"/persons/{code}/meetings/new", data=_meeting_data(unit))
     assert meeting.status_code == 302
     meeting_id = meeting.location.rsplit("/", 1)[-1]
+    post_form(client, meeting.location, meeting.location + "/content",
+              data={"content": "Named the driver, Bolat."})
     token = csrf_token(client.get(f"/persons/{code}").get_data(as_text=True))
     # The caseworker cannot clear: that is the psychologist's.
     assert client.post(f"/persons/{code}/clearance",
@@ -249,6 +251,8 @@ def test_role_matrix(app, client, caseworker):
                 f"/persons/{code}/meetings/new"):
         assert psy.get(url).status_code == 403
     assert psy.get(f"/persons/{code}/consents/{consent_id}").status_code == 200
+    seen = psy.get(f"/persons/{code}/meetings/{meeting_id}")
+    assert seen.status_code == 200 and "Bolat" not in seen.get_data(as_text=True)  # rule 87
     psy_token = csrf_token(record)
     assert psy.post(f"/persons/{code}/consents/{consent_id}/withdraw",
                     data={"csrf_token": psy_token}).status_code == 403

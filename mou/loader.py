@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from mou.terms import (
@@ -26,6 +26,7 @@ from mou.terms import (
 _AGE_KEY = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MOBILE = re.compile(r"^\+?[0-9][0-9 ()\-]{6,20}$")
+_TABLE_HEADER = re.compile(r"^\s*\[{1,2}\s*[A-Za-z0-9_.\-]+\s*\]{1,2}\s*(#.*)?$")
 REQUIRED_CLAUSES = ("no_source_identity", "no_organisation_role", "confidential_storage")
 
 
@@ -47,12 +48,17 @@ class _Reader:
         start = 0
         if tables:
             header = re.compile(r"^\s*\[+\s*" + re.escape(".".join(tables)) + r"\s*\]+")
-            start = next((i for i, line in enumerate(self.lines) if header.match(line)), 0)
+            found = next((i for i, line in enumerate(self.lines) if header.match(line)), None)
+            if found is None:
+                return 0  # the whole table is missing: no line to point at
+            start = found + 1
         pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
         for i in range(start, len(self.lines)):
+            if _TABLE_HEADER.match(self.lines[i]):
+                break  # never blame a same-named key in the next table
             if pattern.match(self.lines[i]):
                 return i + 1
-        return start + 1 if tables else 0
+        return start if tables else 0
 
     def get(self, path: str, kind: type | tuple[type, ...]) -> Any:
         node: Any = self.data
@@ -60,7 +66,8 @@ class _Reader:
             if not isinstance(node, dict) or part not in node:
                 raise MouError(f"missing '{path}'", self.line_of(path))
             node = node[part]
-        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)) or (
+                kind is date and isinstance(node, datetime)):
             names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
             raise MouError(f"'{path}' must be {names}", self.line_of(path))
         return node

@@ -16,9 +16,12 @@ from casework.web import (
     intel,
     legal,
     main,
+    mou,
     organisation,
     persons,
     records,
+    roster,
+    tasks,
 )
 from casework.web.errors import register_error_handlers
 from casework.web.security import check_endpoints, gate, security_headers
@@ -32,6 +35,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(legal.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(organisation.bp)
+    for extra in (mou, roster, tasks):
+        app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)
     register_error_handlers(app)

@@ -189,6 +189,40 @@ def _merge_intel() -> None:
 _merge_intel()
 
 
+def _merge_disclosure() -> None:
+    from casework.web.messages_disclosure import DISCLOSURE_MESSAGES
+
+    MESSAGES.update(DISCLOSURE_MESSAGES)
+
+
+_merge_disclosure()
+
+
+def _merge_mou_roster() -> None:
+    from casework.services.mou_versions import MouReason
+    from casework.services.roster import RosterReason
+
+    MESSAGES.update({
+        MouReason.INVALID: _l("The terms file has an error. Correct it and upload it again."),
+        MouReason.PDF_MISMATCH: _l("This PDF is not the signed text the terms file names: its "
+                                   "SHA-256 differs from 'text_sha256'. Upload the PDF that "
+                                   "was signed, or correct the terms file."),
+        MouReason.WRONG_UNIT: _l("The terms file names another police unit as the recipient."),
+        MouReason.VERSION_EXISTS: _l("This version of this MoU is already registered for the "
+                                     "unit. Increase 'version' in the terms file."),
+        RosterReason.NOT_LIAISON_ROLE: _l("Only active staff with the liaison role can be "
+                                          "designated."),
+        RosterReason.NOT_DESIGNATED: _l("Only the designated liaison or a deputy can be put on "
+                                        "call. Designate them first."),
+        RosterReason.BAD_SHIFT: _l("A shift must end after it starts and last at most 14 "
+                                   "days."),
+        RosterReason.ONE_LIAISON: _l("There can be only one designated liaison."),
+    })
+
+
+_merge_mou_roster()
+
+
 def explain(reasons: tuple[Enum, ...]) -> list[str]:
     """Human messages for reason codes, in the current language."""
     return [str(MESSAGES.get(reason, _l("The request was refused."))) for reason in reasons]

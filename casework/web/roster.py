@@ -1,0 +1,170 @@
+"""The designated liaison, deputies and the 24/7 on-call roster (rules 1-7).
+
+The director designates and schedules (ROSTER_MANAGE); the liaison and the director see who
+answers the phone now, the police contacts to call, and the hours nobody covers.
+
+Times are entered and shown in the organisation's local time and stored in UTC (naive).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import DateTimeLocalField, SelectField
+from wtforms.validators import DataRequired
+
+from casework.domain.roles import Permission, Role, can
+from casework.extensions import db
+from casework.models import Staff
+from casework.services import mou_versions, police_units, roster
+from casework.services.errors import ServiceError
+from casework.web.context import ctx
+from casework.web.forms import ConfirmForm
+from casework.web.messages import explain
+from casework.web.security import requires
+
+bp = Blueprint("roster", __name__, url_prefix="/roster")
+
+DEFAULT_TIMEZONE = "Asia/Almaty"
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+KIND_LABELS = {"liaison": _l("Designated liaison"), "deputy": _l("Deputy")}
+
+
+def local_zone() -> ZoneInfo:
+    """The organisation's time zone (``SENIM_TIMEZONE`` in the app config, else Almaty)."""
+    return ZoneInfo(str(current_app.config.get("SENIM_TIMEZONE") or DEFAULT_TIMEZONE))
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment in local time, for display."""
+    return moment.replace(tzinfo=UTC).astimezone(local_zone())
+
+
+def to_utc(local: datetime) -> datetime:
+    """A local wall-clock time from a form, as the naive UTC the database keeps."""
+    return local.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+class DesignateForm(FlaskForm):
+    liaison = SelectField(_l("Member of staff (liaison role)"), validators=[DataRequired()])
+    designation = SelectField(_l("Designation"), choices=[(k, v) for k, v in KIND_LABELS.items()],
+                       validators=[DataRequired()])
+
+
+class ShiftForm(FlaskForm):
+    on_call = SelectField(_l("Who is on call"), validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("From (local time)"), format=DATETIME_LOCAL,
+                                   validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Until (local time)"), format=DATETIME_LOCAL,
+                                 validators=[DataRequired()])
+
+
+def _liaison_staff() -> list[Staff]:
+    return list(db.session.scalars(select(Staff).where(
+        Staff.role == Role.LIAISON.value, Staff.is_active.is_(True)).order_by(
+        Staff.display_name)))
+
+
+def _staff_or_404(public_id: str) -> Staff:
+    staff = db.session.scalar(select(Staff).where(Staff.public_id == public_id[:32]))
+    if staff is None:
+        abort(404)
+    return staff
+
+
+def _forms() -> tuple[DesignateForm, ShiftForm]:
+    designate_form, shift_form = DesignateForm(), ShiftForm()
+    designate_form.liaison.choices = [(s.public_id, s.display_name) for s in _liaison_staff()]
+    shift_form.on_call.choices = [(s.public_id, f"{s.display_name} · {KIND_LABELS[d.kind]}")
+                                for d, s in roster.designations(ctx())]
+    return designate_form, shift_form
+
+
+def police_contacts() -> list[dict[str, Any]]:
+    """The 24/7 police contacts of every MoU in force, unit by unit."""
+    c = ctx()
+    rows = []
+    for unit in police_units.all_units(c):
+        active = mou_versions.active(c, unit)
+        if active is not None:
+            rows.append({"unit": unit, "version": active[0], "contacts":
+                         active[1].police_contacts})
+    return rows
+
+
+def _page(designate_form: DesignateForm, shift_form: ShiftForm,
+          status: int = 200) -> tuple[str, int]:
+    c = ctx()
+    kinds = {d.staff_id: d.kind for d, _s in roster.designations(c)}
+    return render_template(
+        "roster/index.html", on_duty=[(s, kinds.get(s.id)) for s in roster.on_duty(c)],
+        gaps=roster.coverage_gaps(c), shifts=roster.shifts(c),
+        designations=roster.designations(c), contacts=police_contacts(),
+        can_manage=can(Role(g.staff.role), Permission.ROSTER_MANAGE),
+        designate_form=designate_form, shift_form=shift_form, confirm_form=ConfirmForm(),
+        KIND_LABELS=KIND_LABELS, to_local=to_local, zone=str(local_zone())), status
+
+
+@bp.route("/")
+@requires(Permission.DISCLOSURE_REVIEW)
+def index() -> tuple[str, int]:
+    return _page(*_forms())
+
+
+@bp.route("/designate", methods=["POST"])
+@requires(Permission.ROSTER_MANAGE)
+def designate() -> Response | tuple[str, int]:
+    designate_form, shift_form = _forms()
+    if designate_form.validate_on_submit():
+        staff = _staff_or_404(designate_form.liaison.data or "")
+        try:
+            roster.designate(ctx(), staff, designate_form.designation.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            designate_form.liaison.errors = explain(error.reasons)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was designated.", name=staff.display_name), "success")
+            return redirect(url_for("roster.index"))
+    return _page(designate_form, shift_form, 422)
+
+
+@bp.route("/designations/<staff_id>/end", methods=["POST"])
+@requires(Permission.ROSTER_MANAGE)
+def end(staff_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    staff = _staff_or_404(staff_id)
+    roster.end_designation(ctx(), staff)
+    db.session.commit()
+    flash(_("%(name)s is no longer designated.", name=staff.display_name), "success")
+    return redirect(url_for("roster.index"))
+
+
+@bp.route("/shifts", methods=["POST"])
+@requires(Permission.ROSTER_MANAGE)
+def add_shift() -> Response | tuple[str, int]:
+    designate_form, shift_form = _forms()
+    if shift_form.validate_on_submit():
+        staff = _staff_or_404(shift_form.on_call.data or "")
+        assert shift_form.starts_at.data is not None and shift_form.ends_at.data is not None
+        try:
+            roster.add_shift(ctx(), staff, to_utc(shift_form.starts_at.data),
+                             to_utc(shift_form.ends_at.data))
+        except ServiceError as error:
+            db.session.rollback()
+            shift_form.ends_at.errors = explain(error.reasons)
+        else:
+            db.session.commit()
+            flash(_("The shift was added."), "success")
+            return redirect(url_for("roster.index", _anchor="shifts"))
+    return _page(designate_form, shift_form, 422)

@@ -1,0 +1,111 @@
+"""My tasks: what police feedback asks of the people caring for a person (rules 110-112),
+and the recall notices the liaison owes a police unit after a consent is withdrawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from casework.domain.roles import Permission
+from casework.extensions import db
+from casework.models import (
+    DisclosurePackage,
+    DisclosureRequest,
+    Person,
+    PoliceUnit,
+    RecallNotice,
+    Task,
+)
+from casework.services import access, feedback
+from casework.web.context import ctx
+from casework.web.forms import ConfirmForm
+from casework.web.security import requires
+
+bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+
+TASK_LABELS = {
+    "inform_person_arrest": _l("Tell the person that a suspect was arrested"),
+    "inform_person_charge": _l("Tell the person that a suspect was charged"),
+    "inform_person_outcome": _l("Tell the person what the police did with the information"),
+    "urgent_safety_after_release": _l("A suspect was released: review this person's safety "
+                                      "now"),
+    "safety_plan_review": _l("Review the person's safety plan"),
+    "tell_person_emergency_disclosure": _l("Tell the person about the emergency disclosure "
+                                           "made without their consent"),
+}
+RECALL_REASONS = {"consent_withdrawn": _l("The person withdrew their consent")}
+
+
+def task_label(kind: str) -> str:
+    return str(TASK_LABELS.get(kind, kind))
+
+
+def my_tasks() -> list[tuple[Task, Person]]:
+    """Open tasks for the people assigned to the signed-in member of staff, urgent first."""
+    c = ctx()
+    people = {p.id: p for p in access.assigned_people(c, g.staff)}
+    return [(t, people[t.person_id]) for t in feedback.tasks_for(c, set(people))
+            if t.person_id in people]
+
+
+@bp.route("/")
+@requires(Permission.TASKS)
+def index() -> str:
+    rows = my_tasks()
+    return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
+                           any_urgent=any(t.urgent for t, _p in rows), form=ConfirmForm(),
+                           now=ctx().now)
+
+
+@bp.route("/<task_id>/done", methods=["POST"])
+@requires(Permission.TASKS)
+def done(task_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    row = next((t for t, _p in my_tasks() if t.public_id == task_id), None)
+    if row is None:  # someone else's task, already done, or none at all: all look the same
+        abort(404)
+    feedback.complete_task(ctx(), row)
+    db.session.commit()
+    flash(_("Marked as done: %(task)s", task=task_label(row.kind)), "success")
+    return redirect(url_for("tasks.index"))
+
+
+def recall_rows() -> list[dict[str, Any]]:
+    rows = []
+    for notice in feedback.open_recalls(ctx()):
+        found = db.session.execute(select(DisclosureRequest, PoliceUnit).join(
+            DisclosurePackage, DisclosurePackage.request_id == DisclosureRequest.id).join(
+            PoliceUnit, PoliceUnit.id == DisclosureRequest.unit_id).where(
+            DisclosurePackage.id == notice.package_id)).first()
+        rows.append({"notice": notice, "request": found[0] if found else None,
+                     "unit": found[1] if found else None,
+                     "reason": RECALL_REASONS.get(notice.reason, notice.reason)})
+    return rows
+
+
+@bp.route("/recalls")
+@requires(Permission.DISCLOSURE_REVIEW)
+def recalls() -> str:
+    return render_template("tasks/recalls.html", rows=recall_rows(), form=ConfirmForm(),
+                           now=ctx().now)
+
+
+@bp.route("/recalls/<notice_id>/sent", methods=["POST"])
+@requires(Permission.DISCLOSURE_REVIEW)
+def recall_sent(notice_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    notice = db.session.scalar(select(RecallNotice).where(
+        RecallNotice.public_id == notice_id[:32], RecallNotice.sent_at.is_(None)))
+    if notice is None:
+        abort(404)
+    feedback.mark_recall_sent(ctx(), notice)
+    db.session.commit()
+    flash(_("Recorded: the recall notice was sent to the unit."), "success")
+    return redirect(url_for("tasks.recalls"))

@@ -13,6 +13,7 @@ from casework.web import (
     audit,
     auth,
     consent,
+    disclosures,
     intel,
     legal,
     main,
@@ -35,6 +36,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(legal.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(organisation.bp)
+    app.register_blueprint(disclosures.bp)
     for extra in (mou, roster, tasks):
         app.register_blueprint(extra.bp)
     app.before_request(gate)
@@ -46,7 +48,14 @@ def register_web(app: Flask) -> None:
 
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
+    app.jinja_env.filters["dotted"] = _dotted
     check_endpoints(app)
+
+
+def _dotted(iso: str) -> str:
+    """ISO date as DD.MM.YYYY, the way dates are written in Kazakhstan (and typed in forms)."""
+    parts = str(iso).split("-")
+    return ".".join(reversed(parts)) if len(parts) == 3 else str(iso)
 
 
 def _role_labels() -> dict[str, object]:

@@ -10,7 +10,8 @@ state, never with an error page.
 
 from __future__ import annotations
 
-from datetime import datetime
+import io
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -391,7 +392,7 @@ def _step_up_fresh() -> bool:
     raw = session.get("step_up_at")
     at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     return is_step_up_fresh(stepped_up_at=at, now=utcnow(),
-                            max_age=settings().step_up_delta())
+                            max_age=timedelta(seconds=settings().step_up_seconds))
 
 
 @bp.route("/<reference>/approve", methods=["POST"])
@@ -454,8 +455,6 @@ def download(reference: str) -> Response:
             flash(message, "error")
         return redirect(url_for("disclosures.detail", reference=reference))
     db.session.commit()
-    import io
-
     return send_file(io.BytesIO(data), mimetype="application/octet-stream",
                      as_attachment=True, download_name=f"{package.package_uuid}.age")
 

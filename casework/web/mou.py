@@ -127,8 +127,9 @@ def _may_manage() -> bool:
 def _names(public_ids: set[str]) -> dict[str, str]:
     if not public_ids:
         return {}
-    return dict(db.session.execute(select(Staff.public_id, Staff.display_name).where(
-        Staff.public_id.in_(public_ids))).tuples())
+    rows = db.session.execute(select(Staff.public_id, Staff.display_name).where(
+        Staff.public_id.in_(public_ids)))
+    return {public_id: name for public_id, name in rows}
 
 
 def review_due(terms: MouTerms) -> date:

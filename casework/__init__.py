@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         TEMPLATES_AUTO_RELOAD=settings.environment == "development",
         TESTING=settings.environment == "test",
+        SENIM_TIMEZONE=settings.timezone,
     )
     app.extensions["senim.settings"] = settings
     app.extensions["senim.keys"] = keys

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Environment = Literal["development", "test", "production"]
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
@@ -55,6 +56,8 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto may be trusted;
     # without this, throttling behind a proxy would count every request as one address.
     trusted_proxies: int = 0
+    # Times are stored in UTC and shown and entered in the organisation's local time.
+    timezone: str = "Asia/Almaty"
 
     @property
     def attachments_path(self) -> Path:
@@ -97,6 +100,7 @@ class Settings:
             log_level=env.get("SENIM_LOG_LEVEL", "INFO"),
             backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
+            timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)
@@ -106,6 +110,10 @@ class Settings:
         """Refuse configurations that would be unsafe; stricter in production."""
         if self.default_language not in LANGUAGES:
             raise SettingsError("SENIM_DEFAULT_LANGUAGE must be one of kk, ru, en")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError("SENIM_TIMEZONE is not a known time zone") from None
         if self.database_url == self.intel_database_url:
             # Victim records and intelligence must never share a database (issue 2, item 2).
             raise SettingsError("the casework and intelligence databases must be different")

@@ -379,3 +379,25 @@ def update_table(app: Any, table_name: str, values: dict[str, Any], **where: Any
         count = db.session.execute(query).rowcount
         db.session.commit()
         return int(count)
+
+
+# --- Helpers added for the disclosure pages (issue 6) ------------------------------------
+
+
+def enrol_existing(app: Any, public_id: str, password: str) -> StaffLogin:
+    """Enrol TOTP for a member of staff created elsewhere (e.g. by a world builder) and
+    return what ``login`` needs. Call inside no app context, or after committing."""
+    from sqlalchemy import select
+
+    from casework.extensions import db
+    from casework.models import Staff
+    from casework.services import accounts, totp
+
+    with app.app_context():
+        c = service_ctx(app)
+        staff = db.session.scalar(select(Staff).where(Staff.public_id == public_id))
+        assert staff is not None
+        secret = totp.new_secret()
+        accounts.enrol_totp_directly(c, staff, secret)
+        db.session.commit()
+        return StaffLogin(staff.email, password, secret, staff.public_id, staff.role)

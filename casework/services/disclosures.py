@@ -438,13 +438,20 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         feedback_outcome_days=terms.feedback.outcome_within_days, emergency=request.emergency)
     built = packages.build(envelope, entries, recipient_age_key=terms.recipient_age_key,
                            signing_key=ctx.keys.current("signing").material, now=ctx.now)
+    storage_name = packages.store(folder, built)
     package = DisclosurePackage(
         request_id=request.id, package_uuid=built.package_uuid,
-        storage_name=packages.store(folder, built), sha256=built.sha256,
+        storage_name=storage_name, sha256=built.sha256,
         size=len(built.ciphertext), released_by=staff.public_id, released_at=ctx.now,
         downloads_left=3, feedback_token=built.feedback_token)
     ctx.session.add(package)
-    ctx.session.flush()
+    try:
+        ctx.session.flush()
+    except Exception:
+        # The row was refused (e.g. the unique request_id: another package exists for this
+        # request): the caller rolls back, so the file must not stay behind as an orphan.
+        (folder / storage_name).unlink(missing_ok=True)
+        raise
     for p in shown:
         if p.person is not None:
             for category in quasi_identifiers(time_granularity=p.view.time_granularity,

@@ -43,6 +43,11 @@ def register(ctx: Ctx, folder: Path, unit: PoliceUnit, *, toml_text: str, pdf: b
     terms = parse(toml_text)
     if hashlib.sha256(pdf).hexdigest() != terms.text_sha256:
         raise ServiceError(MouReason.PDF_MISMATCH)
+    elsewhere = ctx.session.scalar(select(MouVersion.id).where(
+        MouVersion.mou_code == terms.id, MouVersion.unit_id != unit.id))
+    if elsewhere is not None:
+        # The same MoU belongs to one unit; registering it under another is a mistake.
+        raise ServiceError(MouReason.WRONG_UNIT)
     existing = ctx.session.scalar(select(MouVersion.id).where(
         MouVersion.unit_id == unit.id, MouVersion.mou_code == terms.id,
         MouVersion.version == terms.version))

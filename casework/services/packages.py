@@ -198,17 +198,25 @@ def open_and_verify(ciphertext: bytes, identity_text: str,
                     expected_signer: bytes | None = None) -> dict[str, bytes]:
     """What a recipient does: decrypt, check the signature and every hash."""
     try:
-        identity = pyrage.x25519.Identity.from_str(identity_text.strip())
-        tar = pyrage.decrypt(ciphertext, [identity])
+        # An identity file as age-keygen writes it: "# created", "# public key" comment
+        # lines, then one AGE-SECRET-KEY-1... line (age accepts several).
+        identities = [pyrage.x25519.Identity.from_str(line.strip())
+                      for line in identity_text.splitlines()
+                      if line.strip() and not line.lstrip().startswith("#")]
+        tar = pyrage.decrypt(ciphertext, identities)
     except Exception:  # noqa: BLE001 - pyrage raises its own types
         raise PackageInvalid("cannot decrypt with this identity") from None
     files: dict[str, bytes] = {}
-    with tarfile.open(fileobj=io.BytesIO(tar), mode="r") as archive:
-        for member in archive.getmembers():
-            if not member.isfile() or ".." in member.name:
-                raise PackageInvalid("unexpected entry in the package")
-            handle = archive.extractfile(member)
-            files[member.name.removeprefix("package/")] = handle.read() if handle else b""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(tar), mode="r") as archive:
+            for member in archive.getmembers():
+                if not member.isfile() or ".." in member.name:
+                    raise PackageInvalid("unexpected entry in the package")
+                handle = archive.extractfile(member)
+                files[member.name.removeprefix("package/")] = handle.read() if handle else b""
+    except tarfile.TarError:
+        # Anyone can encrypt to the unit's public key: what decrypts need not be a package.
+        raise PackageInvalid("the decrypted content is not a package archive") from None
     manifest, signature = files.get("manifest.json"), files.get("manifest.sig")
     if manifest is None or signature is None:
         raise PackageInvalid("manifest or signature missing")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -64,6 +64,7 @@ from casework.web.forms_disclosure import (
     CHECK_LABELS,
     FEEDBACK_LABELS,
     PURPOSE_LABELS,
+    RISK_LEVEL_LABELS,
     STATE_LABELS,
     STOP_LABELS,
     TLP_LABELS,
@@ -102,7 +103,7 @@ def _may(permission: Permission) -> bool:
     return can(Role(g.staff.role), permission)
 
 
-def _forbidden() -> None:
+def _forbidden() -> NoReturn:
     """Refuse like the access gate does: audited, nothing about what is behind it."""
     ctx().audit("access.denied", outcome="forbidden", object_type="endpoint",
                 object_ref=(request.endpoint or "")[:64])
@@ -184,7 +185,8 @@ def _consent_label(c: Ctx, person: Person, row: Consent) -> str:
 def _risk_label(c: Ctx, row: RiskAssessment) -> str:
     unit = c.session.get(PoliceUnit, row.unit_id)
     return _("%(unit)s, residual risk %(residual)s, valid until %(date)s",
-             unit=unit.name if unit else "?", residual=row.residual,
+             unit=unit.name if unit else "?",
+             residual=label_of(RISK_LEVEL_LABELS, row.residual),
              date=row.expires_at.strftime("%Y-%m-%d"))
 
 
@@ -254,7 +256,6 @@ def index() -> str:
         return render_template("disclosures/mine.html", rows=rows,
                                units=_unit_names(c, rows))
     _forbidden()
-    raise AssertionError  # pragma: no cover
 
 
 def _unit_names(c: Ctx, rows: list[DisclosureRequest]) -> dict[int, str]:
@@ -340,11 +341,16 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
         "tag_label": tag_label, "is_drafter": is_drafter,
         "may_submit": is_drafter and row.status == State.DRAFT.value,
         "may_cancel": is_drafter and open_state,
-        "may_approve": reviewer and in_review and not is_drafter and not already,
-        "may_reject": reviewer and in_review and not is_drafter and staff.role == "liaison",
+        # An emergency's second approval is the director's; every other one the liaison's.
+        "may_approve": reviewer and in_review and not is_drafter and not already and (
+            staff.role == Role.LIAISON.value or (staff.role == Role.DIRECTOR.value and
+                                                 row.emergency and
+                                                 row.status == State.APPROVED_FIRST.value)),
+        "may_reject": reviewer and in_review and not is_drafter
+        and staff.role == Role.LIAISON.value,
         "may_download": bool(package and package.released_by == staff.public_id
                              and package.downloads_left > 0),
-        "may_feedback": bool(package and staff.role == "liaison"),
+        "may_feedback": bool(package and staff.role == Role.LIAISON.value),
         "action_form": ActionForm(formdata=None, seen_version=str(row.version),
                                   back=url_for("disclosures.detail", reference=row.reference)),
         "reject_form": RejectForm(formdata=None, seen_version=str(row.version)),

@@ -66,6 +66,9 @@ STATE_LABELS: dict[str, Any] = {
     State.REJECTED.value: _l("Rejected"),
     State.STOPPED.value: _l("Stopped"),
 }
+RISK_LEVEL_LABELS: dict[str, Any] = {
+    "low": _l("low"), "medium": _l("medium"), "high": _l("high"), "severe": _l("severe"),
+}
 STOP_LABELS: dict[str, Any] = {
     "cancelled": _l("Cancelled by the drafter"),
     "mou_not_in_force": _l("The MoU with the unit is no longer in force"),
@@ -118,7 +121,9 @@ def field_key(reference: str) -> str:
 
 class DraftForm(FlaskForm):
     purpose = SelectField(_l("Purpose of the disclosure"),
-                          choices=list(PURPOSE_LABELS.items()), validators=[InputRequired()])
+                          choices=[("", _l("— choose the purpose —")),
+                                   *PURPOSE_LABELS.items()],
+                          validators=[InputRequired(_l("Choose the purpose."))])
     tlp = SelectField(_l("TLP marking"), validators=[InputRequired()])
     handling_code = SelectField(_l("Handling code"), choices=list(HANDLING_CODE_LABELS.items()),
                                 validators=[InputRequired()])

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template
-from flask import url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -156,7 +155,8 @@ def add_shift() -> Response | tuple[str, int]:
     designate_form, shift_form = _forms()
     if shift_form.validate_on_submit():
         staff = _staff_or_404(shift_form.on_call.data or "")
-        assert shift_form.starts_at.data is not None and shift_form.ends_at.data is not None
+        assert shift_form.starts_at.data is not None
+        assert shift_form.ends_at.data is not None
         try:
             roster.add_shift(ctx(), staff, to_utc(shift_form.starts_at.data),
                              to_utc(shift_form.ends_at.data))

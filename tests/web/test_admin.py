@@ -3,20 +3,27 @@ a one-time temporary password, first sign-in, deactivation, and reset behind ste
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from casework.models.base import utcnow
+from casework.services.sessions import hash_sid
 from tests.support import (
     audit_rows,
     csrf_token,
     current_code,
+    db_execute,
     forget_last_totp_step,
     is_login_redirect,
     login,
     make_staff,
     post_form,
+    session_cookie,
     session_rows,
     staff_row,
+    update_table,
 )
 
 CHOSEN = "quiet river under the northern bridge"
@@ -34,8 +41,6 @@ def create_account(client, email="aigul.new@test.senim.kz", name="Aigul New",
 
 
 def staff_public_id(app, email):
-    from tests.support import db_execute
-
     rows = db_execute(app, "SELECT public_id FROM staff WHERE email = :e", e=email)
     assert len(rows) == 1
     return rows[0].public_id
@@ -118,8 +123,6 @@ def test_unknown_role_is_refused(app, client):
         "email": "x.y@test.senim.kz", "display_name": "X Y", "role": "superuser"})
     assert response.status_code == 200
     assert "<code class=\"secret\">" not in response.get_data(as_text=True)
-    from tests.support import db_execute
-
     assert db_execute(app, "SELECT 1 FROM staff WHERE email = 'x.y@test.senim.kz'") == []
 
 
@@ -243,13 +246,6 @@ def test_director_cannot_reset_self(app, client):
 
 
 def test_step_up_expires(app, client):
-    import json
-    from datetime import timedelta
-
-    from casework.models.base import utcnow
-    from casework.services.sessions import hash_sid
-    from tests.support import db_execute, session_cookie, update_table
-
     director = make_staff(app, "director")
     target = make_staff(app, "caseworker")
     login(client, app, director)

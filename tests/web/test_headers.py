@@ -99,9 +99,9 @@ def test_logout_clears_site_data(app, client):
     assert_security_headers(response)
 
 
-@pytest.fixture
-def failing_app(tmp_path):
-    application = fresh_app(tmp_path)
+@pytest.fixture(scope="module")
+def failing_app(tmp_path_factory):
+    application = fresh_app(tmp_path_factory.mktemp("failing"))
 
     @application.route("/boom")
     @public
@@ -131,9 +131,9 @@ def test_500_from_an_http_exception_keeps_the_headers(failing_app):
     assert_security_headers(response)
 
 
-@pytest.fixture
-def secure_app(tmp_path):
-    application = fresh_app(tmp_path, secure_cookies=True)
+@pytest.fixture(scope="module")
+def secure_app(tmp_path_factory):
+    application = fresh_app(tmp_path_factory.mktemp("secure"), secure_cookies=True)
     yield application
     dispose(application)
 

@@ -73,6 +73,11 @@ def register_version(app, unit_id: str, toml_text: str, pdf: bytes = PDF) -> str
         return row.public_id
 
 
+def attachment_files(app) -> set[str]:
+    folder = app.extensions["senim.settings"].attachments_path
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
 def mou_count(app) -> int:
     from casework.extensions import db
     from casework.models import MouVersion
@@ -111,14 +116,14 @@ def test_a_terms_file_with_an_error_names_the_line_and_saves_nothing(app, client
     broken = terms_toml().replace("review_every_months = 12", 'review_every_months = "12"')
     line = broken.splitlines().index('review_every_months = "12"') + 1
     before = table_counts(app, exclude=("audit_events", "audit_chain_heads", "staff_sessions"))
+    files_before = attachment_files(app)
     response = upload(client, unit_id, broken)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"Line {line}: &#39;mou.review_every_months&#39; must be int" in page
     assert table_counts(app, exclude=("audit_events", "audit_chain_heads",
                                       "staff_sessions")) == before
-    folder = app.extensions["senim.settings"].attachments_path
-    assert not folder.exists() or not any(folder.iterdir())
+    assert attachment_files(app) == files_before
 
 
 def test_invalid_toml_syntax_names_the_line(app, client):
@@ -135,11 +140,13 @@ def test_invalid_toml_syntax_names_the_line(app, client):
 def test_a_pdf_that_is_not_the_signed_text_is_refused(app, client):
     unit_id = make_unit(app)
     login(client, app, make_staff(app, "director"))
+    files_before = attachment_files(app)
     response = upload(client, unit_id, terms_toml(), PDF + b"% altered\n")
     assert response.status_code == 422
     assert "This PDF is not the signed text the terms file names" in response.get_data(
         as_text=True)
     assert mou_count(app) == 0
+    assert attachment_files(app) == files_before
 
 
 def test_the_same_version_twice_is_refused(app, client):

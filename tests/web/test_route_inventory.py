@@ -7,6 +7,7 @@ HTML view sends an anonymous visitor to the sign-in page, every other API view a
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from tests.support import (
 )
 
 DUMMY = "0123456789abcdef0123456789abcdef"
+SAMPLES = {"int": "1", "float": "1.0", "uuid": "01234567-89ab-cdef-0123-456789abcdef"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -38,10 +40,8 @@ def inventory(app: Flask) -> list[tuple[str, str, str, str]]:
         else:
             kind = ("public" if getattr(view, ATTR, None) == PUBLIC
                     else "api" if rule.rule.startswith("/api/") else "html")
-            url = rule.rule
-            for argument in rule.arguments:
-                url = url.replace(f"<{argument}>", DUMMY)
-                url = url.replace(f"<path:{argument}>", DUMMY)
+            url = re.sub(r"<(?:([a-z_]+)(?:\([^)]*\))?:)?[a-z_]+>",
+                         lambda m: SAMPLES.get(m.group(1) or "", DUMMY), rule.rule)
         assert "<" not in url, url
         for method in sorted((rule.methods or set()) - SKIPPED_METHODS):
             cases.append((kind, method, url, rule.endpoint))

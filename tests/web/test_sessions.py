@@ -246,8 +246,8 @@ def _set_cookie_headers(response) -> list[str]:
 
 def test_cookie_flags(app, client):
     user = make_staff(app, "caseworker")
-    forget = login(client, app, user, follow=False)
-    cookies = [c for c in _set_cookie_headers(forget) if c.startswith("senim=")]
+    response = login(client, app, user, follow=False)
+    cookies = [c for c in _set_cookie_headers(response) if c.startswith("senim=")]
     assert len(cookies) == 1
     flags = [part.strip() for part in cookies[0].split(";")]
     assert "HttpOnly" in flags

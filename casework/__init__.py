@@ -59,6 +59,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         absolute=timedelta(seconds=settings.session_absolute_seconds),
         secure=settings.secure_cookies,
     )
+
+    @app.before_request
+    def _request_id() -> None:
+        # The first hook of all (before CSRF's and the access gate's), so every response,
+        # a rejected form included, and every audit entry carries the id.
+        g.request_id = secrets.token_hex(8)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -70,11 +77,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     with app.app_context():
         for engine in db.engines.values():
             _harden_sqlite(engine)
-
-    @app.before_request
-    def _request_id() -> None:
-        # Registered before the access gate, so every audit entry carries the id.
-        g.request_id = secrets.token_hex(8)
 
     from casework.cli import register_cli
     from casework.web import register_web

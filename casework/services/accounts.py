@@ -17,6 +17,7 @@ from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from casework.services.passwords import validate_new_password
 from casework.services.secrets_at_rest import seal, unseal
+from crypto import CryptoError
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud over the phone
@@ -213,7 +214,16 @@ def _seal_totp(ctx: Ctx, staff: Staff, column: str, secret: str) -> bytes:
 
 def _unseal_totp(ctx: Ctx, staff: Staff, column: str) -> str:
     token: bytes = getattr(staff, column)
-    return unseal(ctx.keys, "staff", token, table="staff", column=column, row=staff.public_id)
+    try:
+        return unseal(ctx.keys, "staff", token, table="staff", column=column,
+                      row=staff.public_id)
+    except CryptoError:
+        # A secret that does not decrypt was tampered with or moved from another account:
+        # an integrity alarm, never a sign-in and never a crash.
+        from casework.services.subjects import _alarm
+
+        _alarm(ctx, "staff", staff.public_id)
+        raise
 
 
 def _end_all_access(ctx: Ctx, staff: Staff) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,11 @@ def _new_submitted_request(ctx: Any, w: Any) -> int:
 def _race(app: Any, ctx: Any, tmp_path: Path, *, loser_may_see: tuple[type, ...] = ()) -> None:
     """RUNS times: a fresh submitted request, two approvals released together by a barrier,
     then exactly one package row and one package file."""
-    w = build_world(ctx, app.extensions["senim.settings"].attachments_path)
+    today = ctx.now.date()  # MoU dates around today: the example's would expire
+    w = build_world(ctx, app.extensions["senim.settings"].attachments_path, **{
+        "effective_from = 2026-01-01": f"effective_from = {today - timedelta(days=30)}",
+        "last_reviewed = 2026-01-01": f"last_reviewed = {today - timedelta(days=30)}",
+        "expires_on = 2027-12-31": f"expires_on = {today + timedelta(days=365)}"})
     ctx.session.commit()
     liaison, deputy = w.liaison.public_id, w.deputy.public_id
 

@@ -73,8 +73,10 @@ def load(ctx: Ctx, staff: dict[Role, list[Staff]], instance: Path, attachments: 
     terms = (EXAMPLE.read_text(encoding="utf-8")
              .replace(PLACEHOLDER_KEY, str(identity.to_public()))
              .replace("0" * 64, hashlib.sha256(DEMO_PDF).hexdigest())
-             .replace("effective_from = 2026-01-01", f"effective_from = {today - timedelta(days=30)}")
-             .replace("last_reviewed = 2026-01-01", f"last_reviewed = {today - timedelta(days=30)}")
+             .replace("effective_from = 2026-01-01",
+                      f"effective_from = {today - timedelta(days=30)}")
+             .replace("last_reviewed = 2026-01-01",
+                      f"last_reviewed = {today - timedelta(days=30)}")
              .replace("expires_on = 2027-12-31", f"expires_on = {_year_later(today)}"))
     mou_versions.register(as_director, attachments, unit, toml_text=terms, pdf=DEMO_PDF,
                           filename="demo-mou-signed.pdf", max_bytes=1 << 20)

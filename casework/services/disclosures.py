@@ -289,7 +289,7 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
             intel_assessment=intel.IntelAssessment(entry.intel_assessment),
             handling_code=intel.HandlingCode(entry.handling_code), text=shown.text,
             place=shown.view.place, time=shown.view.time), person)
-        fields |= {IDENTITY_FIELDS[r] for r in identity.decision.reasons  # type: ignore[index]
+        fields |= {IDENTITY_FIELDS[r] for r in identity.decision.reasons
                    if r in IDENTITY_FIELDS}
         consent_row = ctx.session.get(Consent, item.consent_id) if item.consent_id else None
         facts = consents.facts(ctx, person, consent_row) if consent_row else None
@@ -402,6 +402,8 @@ def approve(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version:
         ctx.audit("disclosure.approve", outcome="denied", object_type="disclosure",
                   object_ref=request.reference)
         raise ServiceError(*result.decision.reasons)
+    if result.releases:
+        _final_mou_gate(ctx, request, approvers=(*facts.approvers, staff.public_id))
     ctx.session.add(DisclosureApproval(request_id=request.id, approver=staff.public_id,
                                        role=staff.role, approved_at=ctx.now))
     request.status = result.new_state.value
@@ -409,6 +411,25 @@ def approve(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version:
     ctx.audit("disclosure.approve", object_type="disclosure", object_ref=request.reference)
     package = _release(ctx, staff, request, folder) if result.releases else None
     return Approval(result.new_state, package)
+
+
+def _final_mou_gate(ctx: Ctx, request: DisclosureRequest, *,
+                    approvers: tuple[str, ...]) -> None:
+    """MOU-09 on the actual approvers, the last check before anything is built."""
+    unit = ctx.session.get(PoliceUnit, request.unit_id)
+    active = mou_versions.active(ctx, unit) if unit else None
+    if active is None:
+        raise ServiceError(DisclosureReason.NO_MOU)
+    terms = active[1]
+    facts = PackageFacts(recipient_code=terms.recipient.code,
+                         recipient_key=terms.recipient_age_key, purpose=request.purpose,
+                         tlp=request.tlp, handling_code=request.handling_code, entries=(),
+                         approvers=approvers, drafter=request.drafted_by,
+                         emergency=request.emergency)
+    failed = [r for r in evaluate(terms, facts, now=ctx.now, rules=APPROVAL_RULES)
+              if not r.passed]
+    if failed:
+        raise ServiceError(*(_Code(r.reason) for r in failed))
 
 
 def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from casework.services import packages
-from crypto import public_key
+from crypto import public_key, public_key_from_pem
 
 package_group = AppGroup("package", help="Intelligence packages sent to police.")
 
@@ -42,3 +43,7 @@ def verify_command(package_file: Path, identity_file: Path, trust_included_key: 
                f"{envelope['recipient']['code']} under {envelope['mou']['id']} "
                f"v{envelope['mou']['version']}; {len(envelope['entries'])} entries; "
                f"{envelope['tlp']}, handling {envelope['handling']['code']}")
+    if trust_included_key:
+        key = public_key_from_pem(files["signing-key.pem"])
+        click.echo("signed by the key inside the package, fingerprint "
+                   f"{hashlib.sha256(key).hexdigest()[:32]}: compare it with the MoU's")

@@ -160,6 +160,7 @@ def test_draft_approve_with_step_up_download_feedback_release_urgent_task(
     li.wait_for_url(f"**/disclosures/{reference}")
     assert li.locator("p.disclosure-state").inner_text() == "Waiting for the liaison", \
         "the step-up alone must not approve anything"
+    screenshot(li, "disclosure-liaison-after-step-up-phone")
     li.get_by_role("button", name="Approve").click()
     li.wait_for_url(f"**/disclosures/{reference}")
     assert "Approved and released" in flash(li, "success"), flash(li, "error")

@@ -63,7 +63,15 @@ def mou_text(recipient: str, **replace: str) -> str:
     text = text.replace("0" * 64, hashlib.sha256(PDF).hexdigest())
     for old, new in replace.items():
         text = text.replace(old, new)
-    return text
+    # Dates the caller did not set are made relative to today, so the MoU is in force and
+    # not overdue for review whenever the suite runs (the example's own dates are fixed).
+    from datetime import date
+
+    today = date.today()
+    return (text.replace("effective_from = 2026-01-01",
+                         f"effective_from = {today - timedelta(days=30)}")
+            .replace("last_reviewed = 2026-01-01", f"last_reviewed = {today - timedelta(days=30)}")
+            .replace("expires_on = 2027-12-31", f"expires_on = {today + timedelta(days=365)}"))
 
 
 def build_world(ctx, folder: Path, **mou_changes: str) -> World:

@@ -100,6 +100,7 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
     page.wait_for_url(f"**/persons/{case_code}/legal/consultation")
     assert page.locator("p.flash.error").count() == 0, "cleared, so no warning"
     unit_details = page.locator("section#units details").filter(has_text=UNIT_NAME)
+    assert unit_details.count() == 1  # the only unit on this live server
     assert unit_details.locator("summary span.badge").inner_text().strip() == \
         "Cooperation with caution"
     unit_details.locator("summary").click()
@@ -184,8 +185,9 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
     purposes = page.get_by_role("group", name="What the information may be used for")
     purposes.get_by_label("To investigate and prosecute the traffickers").check()
     purposes.get_by_label("To rescue other people who are still being exploited").check()
-    page.get_by_role("group", name="Which police units may receive it") \
-        .get_by_label(UNIT_NAME).check()
+    recipients = page.get_by_role("group", name="Which police units may receive it")
+    assert UNIT_NAME in recipients.inner_text()
+    recipients.locator(f"input[value='{unit_id}']").check()
     page.get_by_role("group", name="What may be shared", exact=True) \
         .get_by_label("Specific information about the case").check()
     # Rule 13: identity is never suggested, so both boxes start (and stay) empty.
@@ -246,8 +248,8 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
     assert ledger.count() == 1
     entry = ledger.first.inner_text()
     assert "Withdrawn" in entry and re.search(rf"withdrawn on {ISO_DAY}", entry), entry
-    assert ledger.first.get_by_role("link").get_attribute("href") and \
-        consent_url.endswith(ledger.first.get_by_role("link").get_attribute("href"))
+    link = ledger.first.get_by_role("link").get_attribute("href")
+    assert link and consent_url.endswith(link), (link, consent_url)
     screenshot(page, "consent-record-section")
 
     # 5. No console errors or CSP violations anywhere on the way.

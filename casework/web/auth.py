@@ -167,6 +167,10 @@ def step_up() -> str | Response:
                         code=form.code.data or "", address=_address()):
             session["step_up_at"] = utcnow().isoformat()
             db.session.commit()
+            # The action itself has not happened yet: say so, or a tired liaison may think
+            # the release went out.
+            flash(_("Identity confirmed. Now press the button again to complete the action."),
+                  "warning")
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         db.session.commit()
         flash(_("Confirmation failed. Check your password and use a new code."), "error")

@@ -211,7 +211,8 @@ class RejectForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     kind = SelectField(_l("What did the police report?"),
-                       choices=list(FEEDBACK_LABELS.items()), validators=[InputRequired()])
+                       choices=[NONE_CHOICE, *FEEDBACK_LABELS.items()],
+                       validators=[InputRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
 
 

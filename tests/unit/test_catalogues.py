@@ -134,10 +134,12 @@ def test_formatting_works_at_runtime(lang: str) -> None:
     for message in entries(lang):
         if not message.python_format:
             continue
-        names = set(re.findall(r"%\((\w+)\)", _ids(message)[0]))
+        # A "%(num)d" placeholder gets a number, a "%(name)s" one a string, as at runtime.
+        specs = dict(re.findall(r"%\((\w+)\)[-+ #0]*\d*(?:\.\d+)?([a-z])", _ids(message)[0]))
+        values = {name: 1 if spec in "di" else "1" for name, spec in specs.items()}
         for string in _strings(message):
             try:
-                string % dict.fromkeys(names, "1")
+                string % values
             except (KeyError, ValueError, TypeError) as error:
                 problems.append(f"{lang}: {_label(message)} -> {error!r}")
     assert not problems

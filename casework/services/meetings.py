@@ -13,6 +13,7 @@ from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress,
 from casework.services import subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
+from crypto import normalise_name
 
 ORGANISATION = "organisation"
 
@@ -61,7 +62,7 @@ def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
     decision = can_arrange_meeting(
         place=data.place, place_type=data.place_type,
         protected=[address for _, address in protected_addresses(ctx)],
-        lawyer_question_asked=data.lawyer_question_asked)
+        lawyer_question_asked=data.lawyer_question_asked, fold=normalise_name)
     if not decision.allowed:
         ctx.audit("meeting.arrange", outcome="denied", object_type="person",
                   object_ref=person.case_code)

@@ -136,3 +136,14 @@ def test_risk_assessment_and_meeting_at_protected_address(ctx):
         unit=unit, scheduled_for=ctx.now + timedelta(days=2), place="Court building, room 4",
         place_type=PlaceType.COURT, lawyer_question_asked=True, lawyer_wanted=False,
         attendees=""))
+
+
+def test_meeting_refused_at_protected_address_in_latin_script(ctx):
+    """Rule 106 across scripts: the shelter recorded in Cyrillic, the place typed in Latin."""
+    person, unit = _setup(ctx)
+    meetings.add_protected_address(ctx, label="Shelter", address="ул. Абая, 15")
+    with pytest.raises(ServiceError):
+        meetings.arrange(ctx, person, meetings.MeetingInput(
+            unit=unit, scheduled_for=ctx.now + timedelta(days=1), place="Abaya street 15",
+            place_type=PlaceType.NEUTRAL_OFFICE, lawyer_question_asked=True,
+            lawyer_wanted=False, attendees=""))

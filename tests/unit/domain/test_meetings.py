@@ -4,8 +4,9 @@ and the lawyer question always asked.
 What ``matches_protected`` does: both addresses are reduced to a set of words and numbers
 (NFKC, case-folded, punctuation dropped, street-type and "house/flat/city" words dropped);
 a place matches when it contains every remaining word of a protected address, in any order
-and with anything else around it. There is no transliteration: a Cyrillic and a Latin
-spelling of the same street are different words.
+and with anything else around it. Numbers and house letters are split ("15А" = "15 А").
+Transliteration comes from the ``fold`` the service passes (``crypto.normalise_name``), so
+Cyrillic, Latin and mixed-keyboard spellings of the same street meet.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from casework.domain.meetings import (
     can_arrange_meeting,
     matches_protected,
 )
+from crypto import normalise_name
 
 R = MeetingReason
 SHELTER = "ул. Абая, 15"
@@ -84,27 +86,18 @@ def test_cyrillic_and_latin_spellings_do_not_meet_in_address_key() -> None:
     assert address_key("АБАЯ 15") == address_key(SHELTER)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Rule 106 is a safety rule and addresses in Kazakhstan are routinely written in Latin "
-    "transliteration (police forms, English-language documents, the Kazakh Latin "
-    "alphabet); address_key has no transliteration, so 'ABAYA 15' does not meet "
-    "'ул. Абая, 15'. Until it does, protected addresses must be recorded in both scripts."))
 def test_latin_transliteration_should_match_cyrillic_protected_address() -> None:
-    assert matches_protected("ABAYA 15", [SHELTER])
+    assert matches_protected("ABAYA 15", [SHELTER], fold=normalise_name)
+    assert not matches_protected("ABAYA 15", [SHELTER])  # without the fold, scripts differ
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A Latin 'A' typed inside a Cyrillic word (mixed keyboard layouts, 'Aбая') gives a "
-    "different token; confusable letters are not folded."))
 def test_mixed_script_homoglyph_should_match() -> None:
-    assert matches_protected("Aбая 15", [SHELTER])  # noqa: RUF001 (Latin A on purpose)
+    assert matches_protected("Aбая 15", [SHELTER], fold=normalise_name)  # noqa: RUF001
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A house number with a letter is one token ('15а'); written with a space ('15 А') it is "
-    "two, so the same building does not meet itself."))
 def test_house_letter_with_and_without_space_should_match() -> None:
     assert matches_protected("Абая 15 А", ["ул. Абая, 15А"])
+    assert not matches_protected("Абая 15 Б", ["ул. Абая, 15А"])
 
 
 def test_house_letter_is_part_of_the_number() -> None:

@@ -14,13 +14,15 @@ from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceTyp
 from casework.domain.roles import Permission
 from casework.domain.screening import Act, CouldLeave, Means, Outcome, Purpose, ScreeningInput
 from casework.extensions import db
-from casework.models import Attachment, Interview, Person
+from casework.models import Attachment, Interview, InterviewNotice, Person
 from casework.services import attachments, interviews, persons, screenings
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import (
+    INTERVIEWEE_LABELS,
+    PLACE_LABELS,
     AddendumForm,
     AttachmentForm,
     InterviewForm,
@@ -163,7 +165,9 @@ def interview(case_code: str, interview_id: str) -> str:
     person = open_person(case_code)
     row = _interview(person, interview_id)
     view = interviews.read(ctx(), person, row)
+    notice = db.session.get(InterviewNotice, row.notice_id)
     return render_template("records/interview.html", person=person, interview=row, view=view,
+                           notice=notice, interviewee=INTERVIEWEE_LABELS, places=PLACE_LABELS,
                            addendum_form=AddendumForm(), attachment_form=AttachmentForm(),
                            can_edit=row.status != "locked" and row.interviewer ==
                            g.staff.public_id)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from casework.extensions import db
 from casework.models.base import utcnow
-from casework.services import accounts, audit, tokens
+from casework.services import accounts, audit, audit_checkpoints, tokens
 from casework.services.context import Ctx
 
 senim = AppGroup("senim", help="Senim administration commands.")
@@ -59,16 +59,40 @@ def demo_command(out: Path | None) -> None:
     click.echo(demo.describe(data, show_secrets=settings.demo_mode))
 
 
+@audit_group.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the checkpoint to this file (keep copies off the server).")
+def audit_checkpoint_command(out: Path | None) -> None:
+    """Print a signed checkpoint of the chain head, to be kept somewhere else."""
+    text = audit_checkpoints.make(db.session, current_app.extensions["senim.keys"],
+                                  now=utcnow())
+    cli_ctx().audit("audit.checkpoint")
+    db.session.commit()
+    if out:
+        _write_private(out, text)
+    click.echo(text, nl=False)
+
+
 @audit_group.command("verify")
-def audit_verify_command() -> None:
+@click.option("--checkpoint", "checkpoints", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint kept off the server: also proves the tail was not cut.")
+def audit_verify_command(checkpoints: tuple[Path, ...]) -> None:
     """Check the whole chain; exit 1 and name the first broken entry if it does not hold."""
-    report = audit.verify(db.session, current_app.extensions["senim.keys"])
+    keys = current_app.extensions["senim.keys"]
+    report = audit.verify(db.session, keys)
     if report.ok:
         click.echo(f"audit chain ok: {report.checked} entries")
     else:
         click.echo(f"audit chain BROKEN at entry {report.first_broken_seq} "
                    f"({report.reason.value if report.reason else 'unknown'}); "
                    f"{report.checked} entries verified before it", err=True)
+    for path in checkpoints:
+        result = audit_checkpoints.check(db.session, keys, path.read_text(encoding="utf-8"))
+        click.echo(f"checkpoint {path.name}: {result.reason}", err=not result.ok)
+        if not result.ok:
+            report = audit.ChainReport(False, report.checked, report.first_broken_seq,
+                                       report.reason)
     try:
         # Recorded after the verdict is printed: rows forged past the chain head make this
         # append fail, and the operator must still learn where the chain broke.

@@ -21,12 +21,15 @@ from sqlalchemy import delete, func, select
 
 from casework.models import (
     Attachment,
+    AuditEvent,
     BreakGlass,
     CaseNote,
     Clearance,
     CompensationEvent,
     Consent,
+    DestructionCertificate,
     DisclosureItem,
+    IntelEntry,
     Interview,
     InterviewAddendum,
     LegalConsultation,
@@ -39,6 +42,7 @@ from casework.models import (
     RiskAssessment,
     Screening,
     SourceLink,
+    Staff,
     Subject,
     SubjectKey,
     UnitAssessment,
@@ -47,7 +51,7 @@ from casework.models import (
 from casework.services import attachments, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
-from crypto import generate_key, unwrap_key, wrap_key
+from crypto import field_key_version, generate_key, unwrap_key, wrap_key, wrapped_key_version
 
 ROTATABLE = ("casework", "intel", "index_root", "audit", "staff", "signing", "secret")
 # Every blind-index value is derived from the CURRENT index root, so a new version would
@@ -147,10 +151,33 @@ def retire(ctx: Ctx, name: str, version: int) -> None:
         raise ServiceError(KeyReason.UNKNOWN)
     if version == keyset.current_key.version:
         raise ServiceError(KeyReason.CURRENT)
-    if name == "casework" and subjects.key_versions_in_use(ctx).get(version):
+    if _in_use(ctx, name, version):
         raise ServiceError(KeyReason.IN_USE)
     ctx.keys.save(ctx.keys.material.with_retired(name, version))
     ctx.audit("keys.retire", object_type="keyset", object_ref=f"{name}:v{version}")
+
+
+def _in_use(ctx: Ctx, name: str, version: int) -> bool:
+    """Does anything stored still need this key version? Retiring it would then destroy
+    data (casework, intel), lock staff out (staff), break audit verification (audit) or
+    leave destruction certificates unverifiable (signing)."""
+    if name == "casework":
+        return bool(subjects.key_versions_in_use(ctx).get(version))
+    if name == "audit":
+        return ctx.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.key_version == version)) != 0
+    if name == "staff":
+        tokens = ctx.session.execute(select(Staff.totp_secret_ciphertext,
+                                            Staff.totp_pending_ciphertext))
+        return any(field_key_version(t) == version for row in tokens for t in row if t)
+    if name == "intel":
+        return any(wrapped_key_version(w) == version
+                   for w in ctx.session.scalars(select(IntelEntry.wrapped_key)))
+    if name == "signing":
+        return ctx.session.scalar(select(func.count()).select_from(DestructionCertificate)
+                                  .where(DestructionCertificate.signing_key_version ==
+                                         version)) != 0
+    return False
 
 
 def rotate_data_key(ctx: Ctx, subject_id: str) -> int:

@@ -157,7 +157,9 @@ def test_draft_approve_with_step_up_download_feedback_release_urgent_task(
     li.fill("#password", f.liaison.password)
     li.fill("#code", current_code(f.liaison.totp_secret))
     li.get_by_role("button", name="Confirm").click()
-    li.wait_for_url(f"**/disclosures/{reference}")
+    # Back at the action buttons, told plainly that the approval itself is still to come.
+    li.wait_for_url(f"**/disclosures/{reference}#actions")
+    assert "press the button again" in flash(li, "warning")
     assert li.locator("p.disclosure-state").inner_text() == "Waiting for the liaison", \
         "the step-up alone must not approve anything"
     screenshot(li, "disclosure-liaison-after-step-up-phone")

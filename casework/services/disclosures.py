@@ -45,7 +45,6 @@ from casework.models import (
     PoliceUnit,
     RiskAssessment,
     Staff,
-    Subject,
 )
 from casework.services import (
     access,
@@ -124,10 +123,6 @@ def _reference(ctx: Ctx) -> str:
             return code
 
 
-def _org_subject(ctx: Ctx) -> str:
-    subject_id = ctx.session.scalar(select(Subject.subject_id).where(
-        Subject.kind == "organisation").limit(1))
-    return subject_id or subjects.new_subject(ctx, "organisation").subject_id
 
 
 def draft(ctx: Ctx, staff: Staff, unit: PoliceUnit, *, purpose: str, items: list[ItemInput],
@@ -146,7 +141,7 @@ def draft(ctx: Ctx, staff: Staff, unit: PoliceUnit, *, purpose: str, items: list
         mou_version_id=active[0].id if active else None)
     ctx.session.add(request)
     ctx.session.flush()
-    subjects.seal_row(ctx, _org_subject(ctx), request, "notes_ciphertext",
+    subjects.seal_row(ctx, subjects.organisation_subject(ctx), request, "notes_ciphertext",
                       {"grounds": grounds.strip(), "harm_check": harm_check.strip(),
                        "rejection": ""})
     for item in items:
@@ -186,7 +181,7 @@ def _add_item(ctx: Ctx, staff: Staff, request: DisclosureRequest, item: ItemInpu
                          risk_assessment_id=risk_row.id if risk_row else None)
     ctx.session.add(row)
     ctx.session.flush()
-    subject = person.subject_id if person else _org_subject(ctx)
+    subject = person.subject_id if person else subjects.organisation_subject(ctx)
     subjects.seal_row(ctx, subject, row, "handling_ciphertext",
                       {"withhold": [w.strip() for w in item.withhold.splitlines() if w.strip()]})
     ctx.session.flush()
@@ -199,7 +194,7 @@ def items_of(ctx: Ctx, request: DisclosureRequest) -> list[DisclosureItem]:
 
 def withheld(ctx: Ctx, item: DisclosureItem) -> list[str]:
     person = ctx.session.get(Person, item.person_id) if item.person_id else None
-    subject = person.subject_id if person else _org_subject(ctx)
+    subject = person.subject_id if person else subjects.organisation_subject(ctx)
     data = subjects.unseal_row(ctx, subject, item, "handling_ciphertext") or {}
     return list(data.get("withhold", []))
 
@@ -351,12 +346,12 @@ def _facts(ctx: Ctx, request: DisclosureRequest, report: Report) -> RequestFacts
         DisclosureApproval.request_id == request.id)))
     unit = ctx.session.get(PoliceUnit, request.unit_id)
     active = mou_versions.active(ctx, unit) if unit else None
-    notes = subjects.unseal_row(ctx, _org_subject(ctx), request, "notes_ciphertext") or {}
+    written = notes(ctx, request)
     return RequestFacts(
         state=State(request.status), drafter=request.drafted_by, approvers=approvers,
         needs_second_approver=bool(active and active[1].second_approver),
         emergency=request.emergency, checks_pass=report.passed,
-        emergency_grounds=bool(notes.get("grounds")) and bool(notes.get("harm_check")))
+        emergency_grounds=bool(written.get("grounds")) and bool(written.get("harm_check")))
 
 
 def _claim(ctx: Ctx, request: DisclosureRequest, seen_version: int) -> None:
@@ -499,9 +494,10 @@ def reject(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version: 
     if not result.decision.allowed:
         raise ServiceError(*result.decision.reasons)
     request.status = result.new_state.value
-    notes = subjects.unseal_row(ctx, _org_subject(ctx), request, "notes_ciphertext") or {}
-    notes["rejection"] = reason.strip()
-    subjects.seal_row(ctx, _org_subject(ctx), request, "notes_ciphertext", notes)
+    written = notes(ctx, request)
+    written["rejection"] = reason.strip()
+    subjects.seal_row(ctx, subjects.organisation_subject(ctx), request, "notes_ciphertext",
+                      written)
     ctx.session.flush()
     ctx.audit("disclosure.reject", object_type="disclosure", object_ref=request.reference)
     drafter = ctx.session.scalar(select(Staff).where(Staff.public_id == request.drafted_by))
@@ -563,7 +559,8 @@ def package_of(ctx: Ctx, request: DisclosureRequest) -> DisclosurePackage | None
 
 
 def notes(ctx: Ctx, request: DisclosureRequest) -> dict[str, str]:
-    return dict(subjects.unseal_row(ctx, _org_subject(ctx), request, "notes_ciphertext") or {})
+    org = subjects.organisation_subject(ctx)
+    return dict(subjects.unseal_row(ctx, org, request, "notes_ciphertext") or {})
 
 
 def download(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -> bytes:

@@ -38,7 +38,7 @@ def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> Packag
                           recorded_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()
-    subjects.seal_row(ctx, disclosures._org_subject(ctx), row, "note_ciphertext", note.strip())
+    subjects.seal_row(ctx, subjects.organisation_subject(ctx), row, "note_ciphertext", note.strip())
     people = [ctx.session.get(Person, pid) for pid in {i.person_id for i in
                                                        disclosures.items_of(ctx, request)
                                                        if i.person_id}]
@@ -60,7 +60,7 @@ def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> Packag
 def for_package(ctx: Ctx, package: DisclosurePackage) -> list[tuple[PackageFeedback, str]]:
     rows = ctx.session.scalars(select(PackageFeedback).where(
         PackageFeedback.package_id == package.id).order_by(PackageFeedback.recorded_at))
-    org = disclosures._org_subject(ctx)
+    org = subjects.organisation_subject(ctx)
     return [(r, subjects.unseal_row(ctx, org, r, "note_ciphertext") or "") for r in rows]
 
 

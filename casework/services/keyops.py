@@ -72,7 +72,7 @@ def encrypted_rows(ctx: Ctx, subject_id: str) -> Iterator[Any]:
         yield from ctx.session.scalars(select(UnitAssessment).where(
             UnitAssessment.unit_id == unit.id))
     subject = ctx.session.get(Subject, subject_id)
-    if subject is not None and subject.kind == "organisation":
+    if subject is not None and subject.kind == subjects.ORGANISATION:
         yield from ctx.session.scalars(select(ProtectedAddress))
     person = ctx.session.scalar(select(Person).where(Person.subject_id == subject_id))
     if person is None:

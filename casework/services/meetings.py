@@ -9,27 +9,18 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.domain.meetings import PlaceType, can_arrange_meeting
-from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress, Subject
+from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress
 from casework.services import subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 from crypto import normalise_name
-
-ORGANISATION = "organisation"
-
-
-def _organisation_subject(ctx: Ctx) -> str:
-    """The organisation's own subject: its data key protects the shelters' addresses."""
-    subject_id = ctx.session.scalar(select(Subject.subject_id).where(
-        Subject.kind == ORGANISATION).limit(1))
-    return subject_id or subjects.new_subject(ctx, ORGANISATION).subject_id
 
 
 def add_protected_address(ctx: Ctx, *, label: str, address: str) -> ProtectedAddress:
     row = ProtectedAddress(label=label.strip()[:80], created_at=ctx.now, active=True)
     ctx.session.add(row)
     ctx.session.flush()
-    subjects.seal_row(ctx, _organisation_subject(ctx), row, "address_ciphertext",
+    subjects.seal_row(ctx, subjects.organisation_subject(ctx), row, "address_ciphertext",
                       address.strip())
     ctx.audit("organisation.protected_address", object_type="address",
               object_ref=row.public_id)
@@ -41,7 +32,7 @@ def protected_addresses(ctx: Ctx) -> list[tuple[ProtectedAddress, str]]:
         ProtectedAddress.active.is_(True))))
     if not rows:
         return []
-    subject = _organisation_subject(ctx)
+    subject = subjects.organisation_subject(ctx)
     return [(r, subjects.unseal_row(ctx, subject, r, "address_ciphertext") or "")
             for r in rows]
 

@@ -162,3 +162,14 @@ def seal_row(ctx: Ctx, subject_id: str, row: Any, column: str, value: Any) -> No
 def unseal_row(ctx: Ctx, subject_id: str, row: Any, column: str) -> Any:
     return unseal(ctx, subject_id, getattr(row, column), table=row.__tablename__,
                   column=column, row=row.public_id)
+
+
+ORGANISATION = "organisation"
+
+
+def organisation_subject(ctx: Ctx) -> str:
+    """The organisation's own subject: its data key protects what belongs to no person
+    (shelter addresses, disclosure grounds, police feedback notes)."""
+    subject_id = ctx.session.scalar(select(Subject.subject_id).where(
+        Subject.kind == ORGANISATION).limit(1))
+    return subject_id or new_subject(ctx, ORGANISATION).subject_id

@@ -6,7 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard casework/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint typecheck bench translations-extract translations-update clean install
+# serve: production-style (gunicorn) against the configured databases, see docs/operations.md.
+.PHONY: run serve test lint typecheck bench translations-extract translations-update clean install
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +27,16 @@ run: install
 	@echo "Serving on http://127.0.0.1:5000/ (Ctrl+C to stop)"
 	SENIM_DEMO=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
+serve: install
+	$(FLASK) senim init
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py casework.wsgi:app
+
 test: install
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not e2e" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check casework crypto mou tests bench wsgi.py
+	$(BIN)/ruff check casework crypto mou tests bench wsgi.py setup.py deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy casework crypto mou
 

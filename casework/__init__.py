@@ -18,6 +18,10 @@ from casework.services.keys import open_keys
 from casework.services.passwords import Passwords
 
 ROOT = Path(__file__).resolve().parent.parent
+# An installed wheel carries the templates inside the package (setup.py); a checkout keeps
+# them at the top of the repository.
+TEMPLATES = (Path(__file__).resolve().parent / "templates"
+             if (Path(__file__).resolve().parent / "templates").is_dir() else ROOT / "templates")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -28,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         static_folder=str(Path(__file__).parent / "web" / "static"),
     )
     keys = open_keys(settings.key_file, passphrase=settings.key_passphrase,

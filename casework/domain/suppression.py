@@ -1,0 +1,241 @@
+"""Small-cell protection for published counts (issue 15, item 2; rule 200).
+
+A statistic is a set of *aggregates*: each is the sum of some *base cells* (for example
+"women exploited in March 2026" is one base cell; "all people in Q1 2026" sums many). We
+publish every aggregate either as its exact count or as suppressed:
+
+- **primary suppression**: a count from 1 to k-1 is shown as "fewer than k" (zeros are
+  shown: nobody is identified by a zero, and hiding zeros would only hide that);
+- **complementary suppression**: a count that would let a reader work a suppressed value
+  back out, from totals, from other cells or from the difference between two periods, is
+  withheld too.
+
+"Work back out" is checked, not assumed: for every suppressed aggregate we solve two linear
+programmes over everything a reader knows (each published count, each "fewer than k" meaning
+1..k-1, each withheld count meaning at least k, every cell at least 0) and require the
+smallest and largest possible values to differ by at least one whole person. While some
+suppressed aggregate is pinned down, the smallest related count of at least k is withheld
+as well, and the check runs again. This is the audit that statistical offices run with
+tau-Argus, on a small scale. The linear programmes are solved by SciPy's HiGHS.
+
+Pure: no I/O, no database, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+from scipy.optimize import linprog
+
+DEFAULT_K = 5
+
+
+class Unprotectable(ValueError):
+    """No set of further suppressions hides this count; the table must not be published."""
+
+
+class Shown(Enum):
+    VALUE = "value"
+    FEWER_THAN_K = "fewer_than_k"  # primary: 1..k-1
+    WITHHELD = "withheld"  # complementary: shown only as withheld
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A published count: the sum of ``members`` (indices of base cells)."""
+
+    key: Hashable
+    members: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Published:
+    key: Hashable
+    shown: Shown
+    value: int | None  # None unless shown is VALUE
+
+    @property
+    def suppressed(self) -> bool:
+        return self.shown is not Shown.VALUE
+
+
+@dataclass(frozen=True)
+class Result:
+    k: int
+    cells: dict[Hashable, Published]
+
+    def __getitem__(self, key: Hashable) -> Published:
+        return self.cells[key]
+
+    @property
+    def suppressed_count(self) -> int:
+        return sum(1 for cell in self.cells.values() if cell.suppressed)
+
+
+def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DEFAULT_K
+            ) -> Result:
+    """Decide how each aggregate is published so that no suppressed one can be derived."""
+    if k < 3:
+        # With k = 2, "fewer than 2" beside a published zero means exactly 1.
+        raise ValueError("k must be at least 3")
+    if any(v < 0 for v in base):
+        raise ValueError("counts are never negative")
+    if len({a.key for a in aggregates}) != len(aggregates):
+        raise ValueError("aggregate keys must be unique")
+    # Two aggregates over the same cells (a year that is the whole history so far) are one
+    # count: they are decided together, or one would give the other away.
+    groups: dict[frozenset[int], Aggregate] = {}
+    for a in aggregates:
+        groups.setdefault(a.members, Aggregate(a.members, a.members))
+    unique = list(groups.values())
+    values = {g.key: sum(base[i] for i in g.members) for g in unique}
+    primary = {g.key for g in unique if 0 < values[g.key] < k}
+    withheld: set[Hashable] = set()
+    by_key = {g.key: g for g in unique}
+    while True:
+        exposed = _first_exposed(len(base), unique, values, primary, withheld, k)
+        if exposed is None:
+            break
+        candidate = _complement_for(by_key[exposed], unique, values, primary, withheld, k)
+        if candidate is None:
+            # Nothing left that could hide it: refuse to publish rather than leak.
+            raise Unprotectable(exposed)
+        withheld.add(candidate)
+    cells: dict[Hashable, Published] = {}
+    for a in aggregates:
+        if a.members in primary:
+            cells[a.key] = Published(a.key, Shown.FEWER_THAN_K, None)
+        elif a.members in withheld:
+            cells[a.key] = Published(a.key, Shown.WITHHELD, None)
+        else:
+            cells[a.key] = Published(a.key, Shown.VALUE, values[a.members])
+    return Result(k=k, cells=cells)
+
+
+def feasible_range(n_base: int, aggregates: Sequence[Aggregate], published: Result,
+                   target: Hashable) -> tuple[float, float]:
+    """The smallest and largest value of ``target`` consistent with what was published
+    (the reader's view: the linear relaxation over non-negative cells)."""
+    by_key = {a.key: a for a in aggregates}
+    return _range(n_base, aggregates, _bounds_from(published, aggregates), by_key[target])
+
+
+def _bounds_from(published: Result, aggregates: Sequence[Aggregate]
+                 ) -> dict[Hashable, tuple[float, float | None]]:
+    bounds: dict[Hashable, tuple[float, float | None]] = {}
+    for a in aggregates:
+        cell = published.cells[a.key]
+        if cell.shown is Shown.VALUE:
+            assert cell.value is not None
+            bounds[a.key] = (cell.value, cell.value)
+        elif cell.shown is Shown.FEWER_THAN_K:
+            bounds[a.key] = (1, published.k - 1)
+        else:
+            bounds[a.key] = (published.k, None)
+    return bounds
+
+
+def _first_exposed(n_base: int, aggregates: Sequence[Aggregate], values: Mapping[Hashable, int],
+                   primary: set[Hashable], withheld: set[Hashable], k: int) -> Hashable | None:
+    bounds: dict[Hashable, tuple[float, float | None]] = {}
+    for a in aggregates:
+        if a.key in primary:
+            bounds[a.key] = (1, k - 1)
+        elif a.key in withheld:
+            bounds[a.key] = (k, None)
+        else:
+            bounds[a.key] = (values[a.key], values[a.key])
+    for a in aggregates:
+        if a.key in primary or a.key in withheld:
+            low, high = _range(n_base, aggregates, bounds, a)
+            if high - low < 1 - 1e-7:
+                return a.key
+    return None
+
+
+def _complement_for(exposed: Aggregate, aggregates: Sequence[Aggregate],
+                    values: Mapping[Hashable, int], primary: set[Hashable],
+                    withheld: set[Hashable], k: int) -> Hashable | None:
+    """The smallest published count of at least k that shares cells with ``exposed``:
+    withholding it gives the reader a second unknown in the same relation."""
+    open_ = [a for a in aggregates
+             if a.key not in primary and a.key not in withheld and values[a.key] >= k
+             and a.members != exposed.members]
+    parents = [p.members for p in aggregates if exposed.members < p.members]
+    related = [a for a in open_
+               if a.members & exposed.members or any(a.members <= p for p in parents)]
+    if not related:
+        return None
+    # Prefer a sibling or a part (withholding it keeps the totals readable) over a total
+    # that contains the exposed count, then the smallest count (the least lost), then a
+    # stable order.
+    related.sort(key=lambda a: (a.members >= exposed.members, values[a.key],
+                                len(a.members), str(a.key)))
+    return related[0].key
+
+
+def _range(n_base: int, aggregates: Sequence[Aggregate],
+           bounds: Mapping[Hashable, tuple[float, float | None]], target: Aggregate
+           ) -> tuple[float, float]:
+    rows_eq, rhs_eq, rows_ub, rhs_ub = [], [], [], []
+    for a in aggregates:
+        row = np.zeros(n_base)
+        row[list(a.members)] = 1.0
+        low, high = bounds[a.key]
+        if high is not None and low == high:
+            rows_eq.append(row)
+            rhs_eq.append(low)
+            continue
+        rows_ub.append(-row)
+        rhs_ub.append(-low)
+        if high is not None:
+            rows_ub.append(row)
+            rhs_ub.append(high)
+    objective = np.zeros(n_base)
+    objective[list(target.members)] = 1.0
+    kwargs = {
+        "A_eq": np.array(rows_eq) if rows_eq else None, "b_eq": rhs_eq or None,
+        "A_ub": np.array(rows_ub) if rows_ub else None, "b_ub": rhs_ub or None,
+        "bounds": [(0, None)] * n_base, "method": "highs",
+    }
+    low = linprog(objective, **kwargs)
+    high = linprog(-objective, **kwargs)
+    if low.status != 0:
+        raise ValueError("published counts are inconsistent")
+    upper = float("inf") if high.status == 3 else -float(high.fun)
+    return float(low.fun), upper
+
+
+Period = tuple[object, ...]
+
+
+def month_periods(months: Sequence[tuple[int, int]]) -> dict[Period, frozenset[int]]:
+    """Every period a reader may ask for, as the months (indices into ``months``) it spans:
+    each month, each quarter, each year, and the whole history."""
+    periods: dict[Period, set[int]] = {("all",): set()}
+    for index, (year, month) in enumerate(months):
+        periods.setdefault(("month", year, month), set()).add(index)
+        periods.setdefault(("quarter", year, (month - 1) // 3 + 1), set()).add(index)
+        periods.setdefault(("year", year), set()).add(index)
+        periods[("all",)].add(index)
+    return {key: frozenset(members) for key, members in periods.items()}
+
+
+def period_table(categories: Sequence[str], months: Sequence[tuple[int, int]]
+                 ) -> tuple[dict[tuple[str, int], int], list[Aggregate]]:
+    """Base cells (category, month index) and the aggregates published for them: every
+    category and the total, for every period. Protecting them together is what stops a
+    reader from subtracting one period from another."""
+    cells = {(category, m): i for i, (category, m) in
+             enumerate((c, m) for c in categories for m in range(len(months)))}
+    aggregates: list[Aggregate] = []
+    for period, span in month_periods(months).items():
+        for category in categories:
+            aggregates.append(Aggregate((category, period),
+                                        frozenset(cells[(category, m)] for m in span)))
+        aggregates.append(Aggregate(("*", period),
+                                    frozenset(cells[(c, m)] for c in categories for m in span)))
+    return cells, aggregates

@@ -4,15 +4,16 @@ A statistic is a set of *aggregates*: each is the sum of some *base cells* (for 
 "women exploited in March 2026" is one base cell; "all people in Q1 2026" sums many). We
 publish every aggregate either as its exact count or as suppressed:
 
-- **primary suppression**: a count from 1 to k-1 is shown as "fewer than k" (zeros are
-  shown: nobody is identified by a zero, and hiding zeros would only hide that);
+- **primary suppression**: a count from 0 to k-1 is shown as "fewer than k". Zeros too:
+  a published zero next to a "fewer than k" would tell the reader that it means at least
+  one, and with a small k, exactly one;
 - **complementary suppression**: a count that would let a reader work a suppressed value
   back out, from totals, from other cells or from the difference between two periods, is
   withheld too.
 
 "Work back out" is checked, not assumed: for every suppressed aggregate we solve two linear
 programmes over everything a reader knows (each published count, each "fewer than k" meaning
-1..k-1, each withheld count meaning at least k, every cell at least 0) and require the
+0..k-1, each withheld count meaning at least k, every cell at least 0) and require the
 smallest and largest possible values to differ by at least one whole person. While some
 suppressed aggregate is pinned down, the smallest related count of at least k is withheld
 as well, and the check runs again. This is the audit that statistical offices run with
@@ -39,7 +40,7 @@ class Unprotectable(ValueError):
 
 class Shown(Enum):
     VALUE = "value"
-    FEWER_THAN_K = "fewer_than_k"  # primary: 1..k-1
+    FEWER_THAN_K = "fewer_than_k"  # primary: 0..k-1
     WITHHELD = "withheld"  # complementary: shown only as withheld
 
 
@@ -78,9 +79,8 @@ class Result:
 def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DEFAULT_K
             ) -> Result:
     """Decide how each aggregate is published so that no suppressed one can be derived."""
-    if k < 3:
-        # With k = 2, "fewer than 2" beside a published zero means exactly 1.
-        raise ValueError("k must be at least 3")
+    if k < 2:
+        raise ValueError("k must be at least 2")
     if any(v < 0 for v in base):
         raise ValueError("counts are never negative")
     if len({a.key for a in aggregates}) != len(aggregates):
@@ -92,18 +92,22 @@ def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DE
         groups.setdefault(a.members, Aggregate(a.members, a.members))
     unique = list(groups.values())
     values = {g.key: sum(base[i] for i in g.members) for g in unique}
-    primary = {g.key for g in unique if 0 < values[g.key] < k}
+    primary = {g.key for g in unique if values[g.key] < k}
     withheld: set[Hashable] = set()
     by_key = {g.key: g for g in unique}
-    while True:
-        exposed = _first_exposed(len(base), unique, values, primary, withheld, k)
-        if exposed is None:
-            break
-        candidate = _complement_for(by_key[exposed], unique, values, primary, withheld, k)
-        if candidate is None:
-            # Nothing left that could hide it: refuse to publish rather than leak.
-            raise Unprotectable(exposed)
-        withheld.add(candidate)
+    # Withholding a published count only widens what a reader can infer (an exact value
+    # becomes "at least k"), so a suppressed count found safe stays safe: each one is
+    # audited once, and again only while it is still pinned down.
+    queue = sorted(primary, key=lambda key: (len(key), sorted(key)))
+    while queue:
+        key = queue.pop(0)
+        while _pinned(len(base), unique, values, primary, withheld, k, by_key[key]):
+            candidate = _complement_for(by_key[key], unique, values, primary, withheld, k)
+            if candidate is None:
+                # Nothing left that could hide it: refuse to publish rather than leak.
+                raise Unprotectable(key)
+            withheld.add(candidate)
+            queue.append(candidate)
     cells: dict[Hashable, Published] = {}
     for a in aggregates:
         if a.members in primary:
@@ -132,28 +136,24 @@ def _bounds_from(published: Result, aggregates: Sequence[Aggregate]
             assert cell.value is not None
             bounds[a.key] = (cell.value, cell.value)
         elif cell.shown is Shown.FEWER_THAN_K:
-            bounds[a.key] = (1, published.k - 1)
+            bounds[a.key] = (0, published.k - 1)
         else:
             bounds[a.key] = (published.k, None)
     return bounds
 
 
-def _first_exposed(n_base: int, aggregates: Sequence[Aggregate], values: Mapping[Hashable, int],
-                   primary: set[Hashable], withheld: set[Hashable], k: int) -> Hashable | None:
+def _pinned(n_base: int, aggregates: Sequence[Aggregate], values: Mapping[Hashable, int],
+            primary: set[Hashable], withheld: set[Hashable], k: int, target: Aggregate) -> bool:
     bounds: dict[Hashable, tuple[float, float | None]] = {}
     for a in aggregates:
         if a.key in primary:
-            bounds[a.key] = (1, k - 1)
+            bounds[a.key] = (0, k - 1)
         elif a.key in withheld:
             bounds[a.key] = (k, None)
         else:
             bounds[a.key] = (values[a.key], values[a.key])
-    for a in aggregates:
-        if a.key in primary or a.key in withheld:
-            low, high = _range(n_base, aggregates, bounds, a)
-            if high - low < 1 - 1e-7:
-                return a.key
-    return None
+    low, high = _range(n_base, aggregates, bounds, target)
+    return high - low < 1 - 1e-7
 
 
 def _complement_for(exposed: Aggregate, aggregates: Sequence[Aggregate],
@@ -170,10 +170,11 @@ def _complement_for(exposed: Aggregate, aggregates: Sequence[Aggregate],
     if not related:
         return None
     # Prefer a sibling or a part (withholding it keeps the totals readable) over a total
-    # that contains the exposed count, then the smallest count (the least lost), then a
-    # stable order.
-    related.sort(key=lambda a: (a.members >= exposed.members, values[a.key],
-                                len(a.members), str(a.key)))
+    # that contains the exposed count; then a count of at least 2k (a reader who learns
+    # "at least k" of a count just above k could pin it, which starts a cascade), the
+    # smallest such (the least lost); then a stable order.
+    related.sort(key=lambda a: (a.members >= exposed.members, values[a.key] < 2 * k,
+                                values[a.key], len(a.members), str(sorted(a.members))))
     return related[0].key
 
 
@@ -212,19 +213,27 @@ def _range(n_base: int, aggregates: Sequence[Aggregate],
 Period = tuple[object, ...]
 
 
-def month_periods(months: Sequence[tuple[int, int]]) -> dict[Period, frozenset[int]]:
+GRANULARITIES = ("month", "quarter", "year", "all")
+
+
+def month_periods(months: Sequence[tuple[int, int]],
+                  granularities: Sequence[str] = GRANULARITIES) -> dict[Period, frozenset[int]]:
     """Every period a reader may ask for, as the months (indices into ``months``) it spans:
-    each month, each quarter, each year, and the whole history."""
+    each month, quarter and year (those of ``granularities``) and the whole history."""
     periods: dict[Period, set[int]] = {("all",): set()}
     for index, (year, month) in enumerate(months):
-        periods.setdefault(("month", year, month), set()).add(index)
-        periods.setdefault(("quarter", year, (month - 1) // 3 + 1), set()).add(index)
-        periods.setdefault(("year", year), set()).add(index)
+        if "month" in granularities:
+            periods.setdefault(("month", year, month), set()).add(index)
+        if "quarter" in granularities:
+            periods.setdefault(("quarter", year, (month - 1) // 3 + 1), set()).add(index)
+        if "year" in granularities:
+            periods.setdefault(("year", year), set()).add(index)
         periods[("all",)].add(index)
     return {key: frozenset(members) for key, members in periods.items()}
 
 
-def period_table(categories: Sequence[str], months: Sequence[tuple[int, int]]
+def period_table(categories: Sequence[str], months: Sequence[tuple[int, int]],
+                 granularities: Sequence[str] = GRANULARITIES,
                  ) -> tuple[dict[tuple[str, int], int], list[Aggregate]]:
     """Base cells (category, month index) and the aggregates published for them: every
     category and the total, for every period. Protecting them together is what stops a
@@ -232,7 +241,7 @@ def period_table(categories: Sequence[str], months: Sequence[tuple[int, int]]
     cells = {(category, m): i for i, (category, m) in
              enumerate((c, m) for c in categories for m in range(len(months)))}
     aggregates: list[Aggregate] = []
-    for period, span in month_periods(months).items():
+    for period, span in month_periods(months, granularities).items():
         for category in categories:
             aggregates.append(Aggregate((category, period),
                                         frozenset(cells[(category, m)] for m in span)))

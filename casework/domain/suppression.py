@@ -98,7 +98,8 @@ def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DE
     # Withholding a published count only widens what a reader can infer (an exact value
     # becomes "at least k"), so a suppressed count found safe stays safe: each one is
     # audited once, and again only while it is still pinned down.
-    queue = sorted(primary, key=lambda key: (len(key), sorted(key)))
+    queue = [g.key for g in unique if g.key in primary]  # small aggregates first
+    queue.sort(key=lambda key: (len(by_key[key].members), str(sorted(by_key[key].members))))
     while queue:
         key = queue.pop(0)
         while _pinned(len(base), unique, values, primary, withheld, k, by_key[key]):

@@ -24,7 +24,7 @@ Pure: no I/O, no database, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -76,9 +76,16 @@ class Result:
         return sum(1 for cell in self.cells.values() if cell.suppressed)
 
 
-def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DEFAULT_K
-            ) -> Result:
-    """Decide how each aggregate is published so that no suppressed one can be derived."""
+Partners = Callable[[Hashable], Iterable[Sequence[Hashable]]]
+
+
+def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DEFAULT_K,
+            partners: Partners | None = None) -> Result:
+    """Decide how each aggregate is published so that no suppressed one can be derived.
+
+    ``partners(key)`` may propose sets of aggregates (by key) whose withholding together
+    would hide ``key`` (for a table: the other corners of a rectangle, the hypercube
+    method); the cheapest set that works is taken before single complements are tried."""
     if k < 2:
         raise ValueError("k must be at least 2")
     if any(v < 0 for v in base):
@@ -95,6 +102,10 @@ def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DE
     primary = {g.key for g in unique if values[g.key] < k}
     withheld: set[Hashable] = set()
     by_key = {g.key: g for g in unique}
+    group_of = {a.key: a.members for a in aggregates}
+    original: dict[Hashable, Hashable] = {}
+    for a in aggregates:
+        original.setdefault(a.members, a.key)
     # Withholding a published count only widens what a reader can infer (an exact value
     # becomes "at least k"), so a suppressed count found safe stays safe: each one is
     # audited once, and again only while it is still pinned down.
@@ -103,6 +114,15 @@ def protect(base: Sequence[int], aggregates: Sequence[Aggregate], *, k: int = DE
     while queue:
         key = queue.pop(0)
         while _pinned(len(base), unique, values, primary, withheld, k, by_key[key]):
+            if partners is not None:
+                chosen = _cheapest_set(len(base), unique, values, primary, withheld, k,
+                                       by_key[key], [[group_of[p] for p in proposal
+                                                      if p in group_of]
+                                                     for proposal in partners(original[key])])
+                if chosen:
+                    withheld.update(chosen)
+                    queue.extend(chosen)
+                    continue
             candidate = _complement_for(by_key[key], unique, values, primary, withheld, k)
             if candidate is None:
                 # Nothing left that could hide it: refuse to publish rather than leak.
@@ -155,6 +175,24 @@ def _pinned(n_base: int, aggregates: Sequence[Aggregate], values: Mapping[Hashab
             bounds[a.key] = (values[a.key], values[a.key])
     low, high = _range(n_base, aggregates, bounds, target)
     return high - low < 1 - 1e-7
+
+
+def _cheapest_set(n_base: int, aggregates: Sequence[Aggregate], values: Mapping[Hashable, int],
+                  primary: set[Hashable], withheld: set[Hashable], k: int, target: Aggregate,
+                  proposals: Sequence[Sequence[Hashable]]) -> list[Hashable]:
+    """The proposal that hides ``target`` at the least cost (the counts newly withheld)."""
+    usable = []
+    for proposal in proposals:
+        new = [key for key in dict.fromkeys(proposal)
+               if key not in primary and key not in withheld and key != target.key]
+        if not new or any(values[key] < k for key in new):
+            continue
+        usable.append((sum(values[key] for key in new), len(new), str(new), new))
+    usable.sort(key=lambda item: item[:3])
+    for _, _, _, new in usable:
+        if not _pinned(n_base, aggregates, values, primary, withheld | set(new), k, target):
+            return new
+    return []
 
 
 def _complement_for(exposed: Aggregate, aggregates: Sequence[Aggregate],
@@ -231,6 +269,49 @@ def month_periods(months: Sequence[tuple[int, int]],
             periods.setdefault(("year", year), set()).add(index)
         periods[("all",)].add(index)
     return {key: frozenset(members) for key, members in periods.items()}
+
+
+def _parent(period: Period) -> Period | None:
+    kind = period[0]
+    if kind == "month":
+        return ("quarter", period[1], (int(period[2]) - 1) // 3 + 1)  # type: ignore[call-overload]
+    if kind == "quarter":
+        return ("year", period[1])
+    if kind == "year":
+        return ("all",)
+    return None
+
+
+def rectangles(categories: Sequence[str], periods: Iterable[Period]) -> Partners:
+    """Partners for a category x period table: for a count (c, p), a sibling period p'
+    (same parent) and another category c', the other corners (c, p'), (c', p), (c', p'),
+    and the single neighbours alone. Cheapest first is decided by ``protect``."""
+    known = list(periods)
+
+    def siblings(period: Period) -> list[Period]:
+        parent = _parent(period)
+        same = [q for q in known if q[0] == period[0] and q != period]
+        if parent is None:
+            return []
+        return [q for q in same if _parent(q) == parent] or \
+            [q for q in known if q == parent]
+
+    def propose(key: Hashable) -> Iterable[Sequence[Hashable]]:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return []
+        category: str = key[0]
+        period: Period = key[1]
+        others = [c for c in (*categories, "*") if c != category]
+        proposals: list[Sequence[Hashable]] = []
+        for q in siblings(period):
+            proposals.append([(category, q)])
+            for c in others:
+                proposals.append([(category, q), (c, period), (c, q)])
+        for c in others:
+            proposals.append([(c, period)])
+        return proposals
+
+    return propose
 
 
 def period_table(categories: Sequence[str], months: Sequence[tuple[int, int]],

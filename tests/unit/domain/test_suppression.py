@@ -15,9 +15,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from casework.domain.suppression import (
     Aggregate,
     Shown,
+    Unprotectable,
     feasible_range,
     period_table,
     protect,
+    rectangles,
 )
 
 
@@ -128,7 +130,11 @@ def test_no_suppressed_value_is_derivable(n_categories: int, n_months: int,
     cells, aggregates = period_table(categories, months)
     base = data.draw(st.lists(st.integers(min_value=0, max_value=12), min_size=len(cells),
                               max_size=len(cells)))
-    result = protect(base, aggregates, k=k)
+    try:
+        result = protect(base, aggregates, k=k, partners=rectangles(categories, [
+            period for _, period in {a.key for a in aggregates}]))
+    except Unprotectable:
+        return  # refusing to publish the table is always safe
     for a in aggregates:
         value = sum(base[i] for i in a.members)
         cell = result[a.key]
@@ -136,4 +142,20 @@ def test_no_suppressed_value_is_derivable(n_categories: int, n_months: int,
             assert cell.shown is Shown.FEWER_THAN_K
         if cell.shown is Shown.VALUE:
             assert cell.value == value
+    _assert_nothing_derivable(base, aggregates, result)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_ordinary_tables_are_published_not_refused(seed: int) -> None:
+    """Refusal is safe but useless: with k of 3 or more, ordinary tables are published."""
+    import random
+
+    rng = random.Random(seed)
+    categories = [f"c{i}" for i in range(rng.randint(2, 4))]
+    months = [(2025 + (m // 12), m % 12 + 1) for m in range(9, 9 + rng.randint(2, 6))]
+    cells, aggregates = period_table(categories, months, ("quarter", "year", "all"))
+    base = [rng.randint(0, 12) for _ in cells]
+    k = rng.randint(3, 5)
+    result = protect(base, aggregates, k=k, partners=rectangles(
+        categories, [period for _, period in {a.key for a in aggregates}]))
     _assert_nothing_derivable(base, aggregates, result)

@@ -12,7 +12,7 @@ number of excluded people, by reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -53,8 +53,6 @@ class PersonFacts:
     interviews: int = 0
     consents_given: tuple[date, ...] = ()
     consents_withdrawn: tuple[date, ...] = ()
-    disclosures: tuple[tuple[date, str], ...] = ()  # (released on, thematic|specific|emergency)
-    feedback: tuple[tuple[date, str], ...] = ()  # (recorded on, arrest|charge|release|...)
 
 
 def _one(value: str) -> Callable[[PersonFacts], Iterable[str]]:
@@ -116,9 +114,10 @@ MEASURES: tuple[Measure, ...] = (
 EVENT_MEASURES: tuple[EventMeasure, ...] = (
     EventMeasure("consents", lambda f: [(d, "given") for d in f.consents_given]
                  + [(d, "withdrawn") for d in f.consents_withdrawn]),
-    EventMeasure("disclosures", lambda f: f.disclosures),
-    EventMeasure("feedback", lambda f: f.feedback),
 )
+# Organisation-level events, counted as events (not people): disclosures released (by
+# purpose, or "emergency") and police feedback (by kind).
+ORGANISATION_EVENTS = ("disclosures", "feedback")
 
 # Category tables are published for years and the whole history; the number of people
 # registered (one series) also by month and quarter. With a shelter's caseload, a category
@@ -194,9 +193,12 @@ def build_table(key: str, dated: Sequence[tuple[date, str]], months: Sequence[tu
                  periods=periods)
 
 
-def tables(people: Sequence[PersonFacts], *, k: int, today: date) -> dict[str, Table]:
+def tables(people: Sequence[PersonFacts], *, k: int, today: date,
+           extra: Mapping[str, Sequence[tuple[date, str]]] | None = None) -> dict[str, Table]:
     """Every published table, protected."""
-    first = min((p.registered for p in people), default=today)
+    extra = extra or {}
+    first = min([p.registered for p in people]
+                + [when for events in extra.values() for when, _ in events], default=today)
     months = month_span(first, today)
     out: dict[str, Table] = {}
     for measure in MEASURES:
@@ -209,6 +211,9 @@ def tables(people: Sequence[PersonFacts], *, k: int, today: date) -> dict[str, T
         dated = [event for p in people for event in event_measure.events(p)]
         out[event_measure.key] = build_table(event_measure.key, dated, months, k=k,
                                              granularities=TABLE_GRANULARITIES)
+    for key in ORGANISATION_EVENTS:
+        out[key] = build_table(key, list(extra.get(key, ())), months, k=k,
+                               granularities=TABLE_GRANULARITIES)
     return out
 
 

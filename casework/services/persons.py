@@ -45,7 +45,8 @@ class PersonRecord:
 # Profile keys (issue 4, item 1). Gender has no default (rule 122): it must be chosen.
 PROFILE_FIELDS = ("estimated_age", "is_minor", "gender", "nationality", "languages",
                   "contact", "safe_channel", "safe_times", "code_word", "do_not_contact",
-                  "documents_held", "placement", "guardian", "child_views")
+                  "documents_held", "placement", "guardian", "child_views",
+                  "statistics_consent")
 
 
 def _new_case_code(ctx: Ctx) -> str:

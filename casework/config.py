@@ -20,6 +20,13 @@ class SettingsError(RuntimeError):
     """Raised when the configuration is missing something or is unsafe for production."""
 
 
+def _int(raw: str, name: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+
+
 @dataclass(frozen=True)
 class Argon2Params:
     """argon2id cost parameters (RFC 9106 'low memory' profile by default)."""
@@ -58,6 +65,8 @@ class Settings:
     trusted_proxies: int = 0
     # Times are stored in UTC and shown and entered in the organisation's local time.
     timezone: str = "Asia/Almaty"
+    # Statistics: counts below k are shown as "fewer than k" (issue 15; at least 3).
+    statistics_k: int = 5
 
     @property
     def attachments_path(self) -> Path:
@@ -101,6 +110,7 @@ class Settings:
             backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
+            statistics_k=_int(env.get("SENIM_STATISTICS_K", "5"), "SENIM_STATISTICS_K"),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)
@@ -114,6 +124,8 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError("SENIM_TIMEZONE is not a known time zone") from None
+        if self.statistics_k < 3:
+            raise SettingsError("SENIM_STATISTICS_K must be at least 3")
         if self.database_url == self.intel_database_url:
             # Victim records and intelligence must never share a database (issue 2, item 2).
             raise SettingsError("the casework and intelligence databases must be different")

@@ -58,6 +58,11 @@ class Permission(str, Enum):
     MOU_MANAGE = "mou.manage"
     ROSTER_MANAGE = "roster.manage"
     TASKS = "tasks"
+    # De-identified statistics (issue 15): suppressed aggregates only, never a record. The
+    # director reports to the board, donors and the referral mechanism; the legal adviser
+    # writes shadow reports to UN committees (rule 200). Not the auditor, who holds the
+    # audit trail and nothing else.
+    STATISTICS_READ = "statistics.read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -74,7 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ACCOUNT, Permission.PERSON_READ, Permission.CASENOTE_WRITE,
         Permission.INTEL_READ, Permission.LEGAL_WRITE, Permission.UNIT_ASSESS,
         Permission.RISK_WRITE, Permission.MEETING_WRITE, Permission.CONSENT_WRITE,
-        Permission.DISCLOSURE_DRAFT, Permission.TASKS}),
+        Permission.DISCLOSURE_DRAFT, Permission.TASKS, Permission.STATISTICS_READ}),
     # The liaison works with cleared intelligence only and never sees who it came from.
     Role.LIAISON: frozenset({
         Permission.ACCOUNT, Permission.INTEL_READ, Permission.INTEL_WRITE,
@@ -82,7 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DIRECTOR: frozenset({
         Permission.ACCOUNT, Permission.STAFF_MANAGE, Permission.PERSON_ASSIGN,
         Permission.ORGANISATION_MANAGE, Permission.UNIT_ASSESS, Permission.MOU_MANAGE,
-        Permission.ROSTER_MANAGE, Permission.DISCLOSURE_REVIEW}),
+        Permission.ROSTER_MANAGE, Permission.DISCLOSURE_REVIEW, Permission.STATISTICS_READ}),
     Role.AUDITOR: frozenset({Permission.ACCOUNT, Permission.AUDIT_READ}),
 }
 

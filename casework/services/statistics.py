@@ -138,3 +138,22 @@ def report(ctx: Ctx, *, k: int) -> Report:
                    extra=organisation_events(ctx))
     return Report(k=k, tables=built, exclusions=exclusions, counted_people=len(included),
                   generated_at=ctx.now)
+
+
+# Only protected aggregates are cached (no record, no key), per process, briefly: a page
+# and its chart images are drawn from one computation.
+_CACHE: dict[int, Report] = {}
+CACHE_SECONDS = 120
+
+
+def cached_report(ctx: Ctx, *, k: int) -> Report:
+    cached = _CACHE.get(k)
+    if cached is not None and 0 <= (ctx.now - cached.generated_at).total_seconds() < CACHE_SECONDS:
+        return cached
+    fresh = report(ctx, k=k)
+    _CACHE[k] = fresh
+    return fresh
+
+
+def forget_cached() -> None:
+    _CACHE.clear()

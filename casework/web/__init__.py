@@ -22,6 +22,7 @@ from casework.web import (
     persons,
     records,
     roster,
+    statistics,
     tasks,
 )
 from casework.web.errors import register_error_handlers
@@ -37,7 +38,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(consent.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(disclosures.bp)
-    for extra in (mou, roster, tasks):
+    for extra in (mou, roster, tasks, statistics):
         app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)

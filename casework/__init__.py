@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, abort, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -65,6 +65,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         # The first hook of all (before CSRF's and the access gate's), so every response,
         # a rejected form included, and every audit entry carries the id.
         g.request_id = secrets.token_hex(8)
+
+    @app.before_request
+    def _restore_gate() -> None:
+        # A restore that is running or was interrupted leaves the databases half
+        # switched: serve nobody until `senim restore` has completed (issue 16).
+        if settings.restore_marker_file.exists():
+            abort(503)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

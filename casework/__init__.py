@@ -6,8 +6,9 @@ import logging
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, abort, g
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -66,13 +67,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         # a rejected form included, and every audit entry carries the id.
         g.request_id = secrets.token_hex(8)
 
-    @app.before_request
-    def _restore_gate() -> None:
-        # A restore that is running or was interrupted leaves the databases half
-        # switched: serve nobody until `senim restore` has completed (issue 16).
-        if settings.restore_marker_file.exists():
-            abort(503)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -90,12 +84,29 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_web(app)
     register_cli(app)
+    # A restore that is running or was interrupted leaves the databases half switched:
+    # serve nobody (not even the session store) until `senim restore` completed (issue 16).
+    app.wsgi_app = RestoreGate(app.wsgi_app, settings.restore_marker_file)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
+
+
+class RestoreGate:
+    """WSGI wrapper: 503 with no body while the restore marker exists."""
+
+    def __init__(self, wsgi_app: Any, marker: Path) -> None:
+        self.wsgi_app, self.marker = wsgi_app, marker
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.marker.exists():
+            start_response("503 Service Unavailable",
+                           [("Content-Length", "0"), ("Retry-After", "60")])
+            return [b""]
+        return self.wsgi_app(environ, start_response)
 
 
 def _harden_sqlite(engine: Engine) -> None:

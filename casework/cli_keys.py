@@ -252,6 +252,9 @@ def restore_command(backup_file: Path | None, identity_file: Path | None,
                f"{report.packages_ok} packages checked; {report.tombstoned} shredded "
                f"subjects removed; {report.failures} failures; "
                f"audit chain {'ok' if report.audit_ok else 'BROKEN'}")
+    if report.pending_shreds:
+        click.echo(f"{report.pending_shreds} shreds were unfinished when the backup was "
+                   "taken: run `senim shred --resume`", err=True)
     if report.conflicts:
         click.echo("WARNING: on the tombstone list before this backup was taken, yet live in "
                    "it (not erased; investigate, then shred them properly): "

@@ -4,10 +4,10 @@ One file: a tar of both databases, every file the application keeps in the insta
 folder (attachments, MoU documents, released packages still encrypted to their unit: all
 ciphertext already) and a manifest, encrypted with age to an offline backup public key.
 The backup never contains the key file: a thief needs the backup, the offline age
-identity AND the instance's key file (sealed by a passphrase) to read anything. ``restore`` (casework/cli_restore.py)
-rebuilds the instance in a staging location, applies the tombstone list (subjects shredded
-since the backup was taken), decrypts every record to prove the backup is usable, and only
-then switches the staged copy in.
+identity AND the instance's key file (sealed by a passphrase) to read anything.
+``restore`` (casework/cli_restore.py) rebuilds the instance in a staging location,
+applies the tombstone list (subjects shredded since the backup was taken), decrypts every
+record to prove the backup is usable, and only then switches the staged copy in.
 """
 
 from __future__ import annotations

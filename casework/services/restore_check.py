@@ -26,6 +26,7 @@ class RestoreReport:
     intel_ok: int = 0
     conflicts: tuple[str, ...] = field(default=())
     packages_ok: int = 0
+    pending_shreds: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,4 +105,4 @@ def verify_everything(ctx: Ctx, folder: Path, *, tombstoned: int,
                 failures += 1
     report = audit.verify(ctx.session, ctx.keys)
     return RestoreReport(ok_people, ok_files, failures, tombstoned, report.ok, ok_intel,
-                         conflicts, ok_packages)
+                         conflicts, ok_packages, len(shredding.pending(ctx)))

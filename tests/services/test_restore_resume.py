@@ -242,3 +242,38 @@ def test_kill_9_between_the_two_database_switches(source, tmp_path):
         assert result.exit_code == 0, result.output
         assert "rerun from the start" in result.output
         _assert_restored(restored, info)
+
+
+def test_a_backup_taken_in_the_middle_of_a_shred(source, tmp_path, monkeypatch):
+    """The shred stopped after the intelligence step when the backup was taken, and was
+    completed afterwards: the restore applies the tombstone, says a shred in the backup
+    was unfinished, and `senim shred --resume` there certifies it."""
+    from casework.domain.shredding import ShredStep
+    from casework.models import DestructionCertificate
+    from casework.services import shredding
+
+    info = _populate(source)
+    monkeypatch.setitem(shredding._STEPS, ShredStep.KEYS,
+                        lambda *a: (_ for _ in ()).throw(Crash("keys")))
+    result = _cli(source, "shred", info["case"], "--approved-by", info["director"],
+                  "--reason", "erasure_request")
+    assert isinstance(result.exception, Crash)
+    monkeypatch.undo()
+    out = tmp_path / "mid-shred.backup"
+    assert _cli(source, "backup", "--out", out).exit_code == 0
+    result = _cli(source, "shred", "--resume")
+    assert result.exit_code == 0 and "1 interrupted shreds completed" in result.output
+    root = tmp_path / "restored"
+    _copy_keys(source, root)
+    with isolated_instance(root, migrate=False) as restored:
+        result = _cli(restored, "restore", out, "--identity", _identity(source))
+        assert result.exit_code == 0, result.output
+        assert "1 shredded subjects removed" in result.output
+        assert "1 shreds were unfinished" in result.output
+        _assert_restored(restored, info)
+        result = _cli(restored, "shred", "--resume")
+        assert result.exit_code == 0 and "1 interrupted shreds completed" in result.output
+        with restored.app_context():
+            assert db.session.scalar(select(DestructionCertificate.subject_id)) == \
+                info["subject"]
+            db.session.rollback()

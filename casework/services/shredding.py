@@ -225,12 +225,23 @@ def _step_keys(ctx: Ctx, job: ShredJob, _folder: Path, _t: Tombstones) -> dict[s
     subject = ctx.session.get(Subject, job.subject_id)
     if subject is None:
         raise NotFound()
+    if subject.shredded_at is None:
+        # An entry recorded from the person after the plan was made: last chance to find
+        # it, in the transaction that destroys the links (the next step shreds it).
+        specific, thematic = _learned_from(ctx, job.subject_id)
+        plan = _plan(job)
+        plan["intel_specific"] = sorted(set(plan["intel_specific"]) | set(specific))
+        plan["intel_thematic_kept"] = max(plan["intel_thematic_kept"], thematic)
+        job.plan = json.dumps(plan, sort_keys=True)
     return destroy_casework(ctx, subject)
 
 
 def _step_files(ctx: Ctx, job: ShredJob, folder: Path, _t: Tombstones) -> dict[str, int]:
     destroy_files(ctx, job.subject_id, folder)
-    return {}
+    # Again, idempotently: covers entries added to the plan by the keys step.
+    done = shred_intel_entries(ctx, list(_plan(job)["intel_specific"]))
+    purge_wal_after_commit(ctx.session, IntelEntry)
+    return {"intel_specific_entries": done}
 
 
 def _step_tombstone(ctx: Ctx, job: ShredJob, _folder: Path,

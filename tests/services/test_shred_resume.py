@@ -313,3 +313,44 @@ def test_kill_9_in_the_middle_of_destroying_files(instance, tmp_path):
             with pytest.raises((subjects.SubjectShredded, subjects.IntegrityAlarm)):
                 attachments.read(ctx, settings.attachments_path, row)
         db.session.rollback()
+
+
+def test_an_entry_recorded_after_the_intent_goes_too(instance, monkeypatch):
+    from casework.domain.taxonomy import (
+        EntryKind,
+        HandlingCode,
+        IntelAssessment,
+        SourceEvaluation,
+        SourceType,
+        SubjectArea,
+    )
+    from casework.models import Interview, Person
+
+    state = _world(instance)
+    monkeypatch.setitem(shredding._STEPS, ShredStep.INTEL,
+                        lambda *a: (_ for _ in ()).throw(Crash("intel")))
+    with pytest.raises(Crash):
+        _shred(instance, state)
+    monkeypatch.undo()
+    with instance.app_context():
+        ctx = service_ctx(instance, state["caseworker"])
+        person = db.session.scalar(select(Person).where(
+            Person.subject_id == state["subject"]))
+        interview = db.session.scalar(select(Interview).where(Interview.person_id == person.id))
+        late = intel.create_from_interview(ctx, person, interview, intel.EntryInput(
+            kind=EntryKind.SPECIFIC, text="A later detail from the same person.",
+            subject_area=SubjectArea.ROUTES, source_type=SourceType.VICTIM_OR_CLOSE_PERSON,
+            source_evaluation=SourceEvaluation.UNTESTED,
+            intel_assessment=IntelAssessment.KNOWN_DIRECTLY,
+            handling_code=HandlingCode.CONDITIONS)).public_id
+        db.session.commit()
+    result = instance.test_cli_runner().invoke(args=["senim", "shred", "--resume"])
+    assert result.exit_code == 0, result.output
+    with instance.app_context():
+        entry = db.session.scalar(select(IntelEntry).where(IntelEntry.public_id == late))
+        with pytest.raises(subjects.SubjectShredded):
+            intel.read(service_ctx(instance), entry)
+        statement = json.loads(db.session.scalar(select(DestructionCertificate.statement)))
+        assert sorted(statement["intel_entries_shredded"]) == sorted([state["specific"], late])
+        assert statement["destroyed"]["intel_specific_entries"] == 2
+        db.session.rollback()

@@ -6,6 +6,7 @@ import logging
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import event
@@ -87,12 +88,29 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     register_web(app)
     register_cli(app)
+    # A restore that is running or was interrupted leaves the databases half switched:
+    # serve nobody (not even the session store) until `senim restore` completed (issue 16).
+    app.wsgi_app = RestoreGate(app.wsgi_app, settings.restore_marker_file)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     return app
+
+
+class RestoreGate:
+    """WSGI wrapper: 503 with no body while the restore marker exists."""
+
+    def __init__(self, wsgi_app: Any, marker: Path) -> None:
+        self.wsgi_app, self.marker = wsgi_app, marker
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        if self.marker.exists():
+            start_response("503 Service Unavailable",
+                           [("Content-Length", "0"), ("Retry-After", "60")])
+            return [b""]
+        return self.wsgi_app(environ, start_response)
 
 
 def _harden_sqlite(engine: Engine) -> None:

@@ -10,13 +10,13 @@ import click
 import pyrage
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_migrate import upgrade
 
 from casework.cli import cli_ctx
 from casework.config import Settings
 from casework.domain.shredding import ShredReason
 from casework.extensions import db
-from casework.services import accounts, backup, keyops, persons, restore_check, shredding
+from casework.models.base import utcnow
+from casework.services import accounts, backup, keyops, persons, shredding
 from casework.services.errors import NotFound, ServiceError
 from casework.services.tombstones import Tombstones
 
@@ -102,15 +102,26 @@ def keys_rotate_data_key(case_code: str) -> None:
 
 @click.command("shred")
 @with_appcontext  # also when invoked through app.cli (tests), not only `flask`
-@click.argument("case_code")
-@click.option("--approved-by", "approver_email", required=True,
+@click.argument("case_code", required=False)
+@click.option("--approved-by", "approver_email", default=None,
               help="E-mail of the director who approved the destruction.")
-@click.option("--reason", type=click.Choice([r.value for r in ShredReason]), required=True)
+@click.option("--reason", type=click.Choice([r.value for r in ShredReason]), default=None)
 @click.option("--requested-by", "requester_email", default=None,
               help="E-mail of the member of staff who asked for it.")
-def shred_command(case_code: str, approver_email: str, reason: str,
-                  requester_email: str | None) -> None:
-    """Crypto-shred one person: keys, indexes and files destroyed; a certificate kept."""
+@click.option("--resume", is_flag=True,
+              help="Complete every interrupted shred (with the approval recorded then).")
+def shred_command(case_code: str | None, approver_email: str | None, reason: str | None,
+                  requester_email: str | None, resume: bool) -> None:
+    """Crypto-shred one person: keys, indexes and files destroyed; a certificate kept.
+
+    Rerunning an interrupted shred (or `--resume`) completes it."""
+    settings = _settings()
+    folder, tombstones = settings.attachments_path, Tombstones(settings.tombstones_file)
+    if resume:
+        _resume_shreds(folder, tombstones)
+        return
+    if not case_code or not approver_email or not reason:
+        raise click.ClickException("give CASE_CODE, --approved-by and --reason (or --resume)")
     ctx = cli_ctx()
     approver = accounts.by_email(ctx, approver_email)
     requester = accounts.by_email(ctx, requester_email) if requester_email else None
@@ -121,8 +132,8 @@ def shred_command(case_code: str, approver_email: str, reason: str,
         certificate = shredding.shred(
             ctx.as_actor(requester.public_id if requester else None),
             subject_id=person.subject_id, reason=ShredReason(reason),
-            approved_by=approver.public_id, folder=_settings().attachments_path,
-            tombstones=Tombstones(_settings().tombstones_file))
+            approved_by=approver.public_id, folder=folder, tombstones=tombstones,
+            commit=db.session.commit)
     except NotFound:
         raise click.ClickException("no such case code") from None
     except ServiceError as error:
@@ -131,12 +142,31 @@ def shred_command(case_code: str, approver_email: str, reason: str,
                         object_ref=case_code)
         db.session.commit()
         _fail(error)
-    db.session.commit()
     _checkpoint_sqlite()
     click.echo(f"shredded {case_code}; certificate {certificate.public_id}")
     click.echo("Old backups still hold this person's data under the current casework KEK. "
                "Run `senim keys rotate` now, and `senim keys retire` for the old version "
                "when the last backup taken before today has expired (docs/crypto.md).")
+
+
+def _resume_shreds(folder: Path, tombstones: Tombstones) -> None:
+    ctx = cli_ctx()
+    try:
+        done = shredding.resume_all(ctx, folder=folder, tombstones=tombstones,
+                                    commit=db.session.commit)
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    _checkpoint_sqlite()
+    for certificate in done:
+        click.echo(f"completed shred of subject {certificate.subject_id}; "
+                   f"certificate {certificate.public_id}")
+    click.echo(f"{len(done)} interrupted shreds completed")
+    conflicts = shredding.live_on_tombstone_list(cli_ctx(), tombstones)
+    if conflicts:
+        click.echo("WARNING: on the tombstone list but still live here (not erased; "
+                   f"investigate, then shred them properly): {', '.join(conflicts)}", err=True)
+        sys.exit(1)
 
 
 @click.command("legal-hold")
@@ -172,68 +202,67 @@ def backup_command(out: Path, recipient: str | None) -> None:
             out, databases=[backup.DatabaseTarget("casework", db.engines[None]),
                             backup.DatabaseTarget("intel", db.engines["intel"])],
             attachments=settings.attachments_path, recipient=recipient,
-            key_metadata=metadata, now=cli_ctx().now)
+            key_metadata=metadata, now=utcnow(), instance=settings.instance_path,
+            exclude=(settings.key_file.parent,))
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     cli_ctx().audit("system.backup", object_type="backup", object_ref=out.name[:64])
     db.session.commit()
-    click.echo(f"backup written: {out} ({len(manifest['attachments'])} attachments)")
+    click.echo(f"backup written: {out} ({len(manifest['attachments'])} attachments, "
+               f"{len(manifest['files'])} instance files)")
 
 
 @click.command("restore")
 @with_appcontext
-@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--identity", "identity_file", required=True,
+@click.argument("backup_file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--identity", "identity_file", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def restore_command(backup_file: Path, identity_file: Path) -> None:
-    """Rebuild this (fresh) instance from a backup and check that every record decrypts."""
-    settings = _settings()
+@click.option("--resume", is_flag=True,
+              help="Rerun an interrupted restore from the start (same backup and identity).")
+def restore_command(backup_file: Path | None, identity_file: Path | None,
+                    resume: bool) -> None:
+    """Rebuild this (fresh) instance from a backup through a staging copy that is checked
+    (every record decrypts, tombstones applied, audit chain verifies) before it is
+    switched in. Rerunning after a crash starts over."""
+    from casework import cli_restore
+
+    marker = cli_restore.in_progress(_settings())
+    if resume or (backup_file is None and marker):
+        if not marker:
+            raise click.ClickException("no interrupted restore to resume")
+        backup_file, identity_file = Path(marker["backup"]), Path(marker["identity"])
+    if backup_file is None or identity_file is None:
+        raise click.ClickException("give BACKUP_FILE and --identity (or --resume)")
     try:
-        manifest, files = backup.open_backup(backup_file, identity_file.read_text())
-    except backup.BackupError as error:
+        outcome = cli_restore.restore(backup_file, identity_file)
+    except (backup.BackupError, cli_restore.RestoreRefused) as error:
         raise click.ClickException(str(error)) from None
-    keys = current_app.extensions["senim.keys"]
-    missing = [name for name, meta in manifest["keys"].items()
-               if not set(meta["versions"]) & set(keys.keyset(name).versions)]
-    if missing:
-        raise click.ClickException("this instance's key file does not match the backup "
-                                   f"(key sets: {', '.join(missing)}); copy the key file "
-                                   "of the backed-up instance first")
-    if _has_data():
-        raise click.ClickException("restore only into a fresh instance (databases not empty)")
-    db.session.remove()
-    for name, bind in (("casework", None), ("intel", "intel")):
-        entry = manifest["databases"][name]
-        try:
-            backup.restore_database(db.engines[bind], entry["kind"], files[entry["file"]],
-                                    source_schema=entry.get("schema"))
-        except backup.BackupError as error:
-            raise click.ClickException(str(error)) from None
-    backup.restore_attachments(files, settings.attachments_path)
-    upgrade()  # a backup from an older release is brought up to the current schema
-    ctx = cli_ctx()
-    gone = restore_check.apply_tombstones(ctx, Tombstones(settings.tombstones_file),
-                                          settings.attachments_path)
-    db.session.commit()
-    report = restore_check.verify_everything(cli_ctx(), settings.attachments_path,
-                                             tombstoned=gone)
-    cli_ctx().audit("system.restore", outcome="ok" if report.failures == 0 else "partial")
-    db.session.commit()
+    report = outcome.report
+    if outcome.rerun:
+        click.echo("an interrupted restore was found and rerun from the start")
+    if outcome.switched or cli_restore.has_audit_trail():
+        cli_ctx().audit("system.restore", outcome="ok" if outcome.switched else "failed")
+        for subject_id in report.conflicts:
+            cli_ctx().audit("restore.tombstone_conflict", outcome="alarm",
+                            object_type="subject", object_ref=subject_id)
+        db.session.commit()
     click.echo(f"restored: {report.persons_ok} persons and {report.attachments_ok} "
-               f"attachments decrypt; {report.tombstoned} shredded subjects removed; "
-               f"{report.failures} failures; audit chain {'ok' if report.audit_ok else 'BROKEN'}")
-    if report.failures or not report.audit_ok:
+               f"attachments decrypt; {report.intel_ok} intelligence entries and "
+               f"{report.packages_ok} packages checked; {report.tombstoned} shredded "
+               f"subjects removed; {report.failures} failures; "
+               f"audit chain {'ok' if report.audit_ok else 'BROKEN'}")
+    if report.pending_shreds:
+        click.echo(f"{report.pending_shreds} shreds were unfinished when the backup was "
+                   "taken: run `senim shred --resume`", err=True)
+    if report.conflicts:
+        click.echo("WARNING: on the tombstone list before this backup was taken, yet live in "
+                   "it (not erased; investigate, then shred them properly): "
+                   f"{', '.join(report.conflicts)}", err=True)
+    if not outcome.switched:
+        click.echo("the staged copy failed its checks and was discarded; nothing switched",
+                   err=True)
         sys.exit(1)
-
-
-def _has_data() -> bool:
-    from sqlalchemy import inspect, select
-
-    from casework.models import Staff
-
-    if not inspect(db.engines[None]).has_table("staff"):
-        return False
-    return db.session.scalar(select(Staff.id).limit(1)) is not None
 
 
 def _dev_recipient(settings: Settings) -> str:

@@ -78,6 +78,11 @@ class Settings:
         return self.key_file.parent / "tombstones.json"
 
     @property
+    def restore_marker_file(self) -> Path:
+        """Present while a restore runs (or was interrupted): the web answers 503."""
+        return self.key_file.parent / "restore-in-progress.json"
+
+    @property
     def backup_identity_file(self) -> Path:
         """Development only: the age identity for local backups (production keeps it offline)."""
         return self.key_file.parent / "backup-identity.txt"

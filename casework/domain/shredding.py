@@ -40,3 +40,45 @@ def can_shred(*, legal_hold: bool, already_shredded: bool, requested_by: str | N
     if approved_by and not approver_is_director:
         reasons.append(ShredRefusal.APPROVER_NOT_DIRECTOR)
     return Decision.deny(*reasons) if reasons else Decision.allow()
+
+
+class ShredStep(str, Enum):
+    """The steps of a shred, in order; a job records the last one it completed.
+
+    Intelligence first (the person stays readable until their own keys go, so a stop here
+    loses nothing that was to be kept), then the casework keys in one transaction, then
+    the files, then the tombstone list (only once the person is really gone), and the
+    signed certificate last, saying what went."""
+
+    PLANNED = "planned"
+    INTEL = "intel"
+    KEYS = "keys"
+    FILES = "files"
+    TOMBSTONED = "tombstoned"
+    DONE = "done"
+
+
+SHRED_STEPS = tuple(ShredStep)
+
+
+def next_shred_step(reached: ShredStep) -> ShredStep | None:
+    """The step to run after ``reached``; None once the shred is done."""
+    index = SHRED_STEPS.index(reached)
+    return SHRED_STEPS[index + 1] if index + 1 < len(SHRED_STEPS) else None
+
+
+def tombstone_applies(*, tombstoned_at: str, backup_taken_at: str,
+                      shredded_in_backup: bool) -> str:
+    """What a restore does with one tombstone (subject on the list) found in the backup.
+
+    ``apply``: shredded after the backup was taken, so shred it in the restored copy.
+    ``already``: the backup already has it shredded. ``conflict``: it was on the list
+    BEFORE the backup was taken yet the backup has it live; a tombstone is written only
+    once the person is gone, so this is an inconsistency (an interrupted old-style shred,
+    a tampered list) that is reported and never silently erased. ISO-8601 UTC strings
+    compare in time order."""
+    if shredded_in_backup:
+        return "already"
+    if tombstoned_at.rstrip("Z") < backup_taken_at.rstrip("Z"):
+        return "conflict"
+    return "apply"

@@ -47,6 +47,7 @@ from casework.models.subjects import (
     Attachment,
     BlindIndexEntry,
     DestructionCertificate,
+    ShredJob,
     Subject,
     SubjectKey,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "Attachment",
     "BlindIndexEntry",
     "DestructionCertificate",
+    "ShredJob",
     "Person",
     "Subject",
     "SubjectKey",

@@ -99,3 +99,27 @@ class DestructionCertificate(Base):
     statement: Mapped[str] = mapped_column(Text)
     signature: Mapped[bytes] = mapped_column(LargeBinary)
     signing_key_version: Mapped[int] = mapped_column(Integer)
+
+
+class ShredJob(Base):
+    """A recorded intent to shred one subject and the step it has reached (resumable).
+
+    ``plan`` holds opaque ids only (the intelligence entries learned from the subject,
+    found while the subject's key still opened the source links); ``counts`` what each
+    step destroyed. Both end up on the destruction certificate.
+    """
+
+    __tablename__ = "shred_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    subject_id: Mapped[str] = mapped_column(String(32), unique=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    requested_by: Mapped[str | None] = mapped_column(String(32))
+    approved_by: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[str] = mapped_column(Text)
+    counts: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)

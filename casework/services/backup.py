@@ -1,11 +1,13 @@
 """Encrypted backups (issue 3, item 8).
 
-One file: a tar of both databases, the attachment files (already ciphertext) and a
-manifest, encrypted with age to an offline backup public key. The backup never contains
-the key file: a thief needs the backup, the offline age identity AND the instance's key
-file (sealed by a passphrase) to read anything. ``restore`` rebuilds a fresh instance,
-applies the tombstone list (subjects shredded since the backup was taken), and decrypts
-every record to prove the backup is usable.
+One file: a tar of both databases, every file the application keeps in the instance
+folder (attachments, MoU documents, released packages still encrypted to their unit: all
+ciphertext already) and a manifest, encrypted with age to an offline backup public key.
+The backup never contains the key file: a thief needs the backup, the offline age
+identity AND the instance's key file (sealed by a passphrase) to read anything.
+``restore`` (casework/cli_restore.py) rebuilds the instance in a staging location,
+applies the tombstone list (subjects shredded since the backup was taken), decrypts every
+record to prove the backup is usable, and only then switches the staged copy in.
 """
 
 from __future__ import annotations
@@ -82,8 +84,29 @@ def dump_database(engine: Engine) -> tuple[str, bytes]:
     raise BackupError("unsupported database for backup")
 
 
+def instance_files(instance: Path, *, exclude: tuple[Path, ...] = ()) -> list[Path]:
+    """Every file the application keeps in folders of the instance, relative paths: not
+    the databases and loose files at its top, not the key folder (never in a backup),
+    nothing hidden (a restore's staging) and no half-written ``.part`` file."""
+    if not instance.exists():
+        return []
+    skip = {path.resolve() for path in exclude}
+    out = []
+    for folder in sorted(p for p in instance.iterdir() if p.is_dir()):
+        if folder.name.startswith(".") or folder.resolve() in skip:
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(instance)
+            if (path.is_file() and not path.name.endswith(".part")
+                    and not any(part.startswith(".") for part in rel.parts)):
+                out.append(rel)
+    return out
+
+
 def create_backup(out: Path, *, databases: list[DatabaseTarget], attachments: Path,
-                  recipient: str, key_metadata: dict[str, Any], now: datetime) -> dict[str, Any]:
+                  recipient: str, key_metadata: dict[str, Any], now: datetime,
+                  instance: Path | None = None,
+                  exclude: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Write an age-encrypted backup to ``out`` (mode 0600); returns the manifest."""
     try:
         recipient_key = pyrage.x25519.Recipient.from_str(recipient.strip())
@@ -100,7 +123,14 @@ def create_backup(out: Path, *, databases: list[DatabaseTarget], attachments: Pa
             manifest["databases"][target.name] = {"file": member, "kind": kind,
                                                   "schema": _pg_args(target.engine)[2]
                                                   if kind == "sql" else None}
-        if attachments.exists():
+        manifest["files"] = []
+        if instance is not None:
+            for rel in instance_files(instance, exclude=exclude):
+                _add(tar, f"instance/{rel.as_posix()}", (instance / rel).read_bytes())
+                manifest["files"].append(rel.as_posix())
+                if (instance / rel).parent.resolve() == attachments.resolve():
+                    manifest["attachments"].append(rel.name)
+        elif attachments.exists():
             for path in sorted(attachments.iterdir()):
                 if path.is_file() and not path.name.endswith(".part"):
                     _add(tar, f"attachments/{path.name}", path.read_bytes())
@@ -158,19 +188,51 @@ def restore_database(engine: Engine, kind: str, data: bytes, *,
         _write_private(path, data)
         return
     args, env, schema = _pg_args(engine)
-    if source_schema and schema and source_schema != schema:
-        # A per-schema dump names its schema everywhere; move it to the target's schema
-        # (an existing, empty one). Schema names are random hex, so the match is exact.
-        text = data.decode("utf-8")
-        # split("\n"), never splitlines(): COPY data keeps U+2028, \x85, \x1c... verbatim,
-        # and splitting on them corrupts rows (a staff name with one broke every restore).
-        text = "\n".join(line for line in text.split("\n")
-                         if line.strip() != f"CREATE SCHEMA {source_schema};")
-        data = re.sub(rf"\b{re.escape(source_schema)}\.", f"{schema}.", text).encode("utf-8")
+    source_schema = source_schema or "public"
+    if schema and source_schema != schema:
+        data = _move_schema(data, source_schema, schema)
     result = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", *args],  # noqa: S603,S607
                             input=data, env=env, capture_output=True, check=False)
     if result.returncode != 0:
         raise BackupError("loading the PostgreSQL dump failed")
+
+
+def _move_schema(data: bytes, source: str, target: str) -> bytes:
+    """A dump names its schema everywhere; move it to the target's (an existing, empty)
+    schema. Only statements are rewritten, never the rows between ``COPY ... FROM stdin;``
+    and ``\\.`` (a value that happens to contain "public." stays as it was)."""
+    # split("\n"), never splitlines(): COPY data keeps U+2028, \x85, \x1c... verbatim,
+    # and splitting on them corrupts rows (a staff name with one broke every restore).
+    pattern = re.compile(rf"\b{re.escape(source)}\.")
+    out, in_copy = [], False
+    for line in data.decode("utf-8").split("\n"):
+        if in_copy:
+            in_copy = line != "\\."
+            out.append(line)
+            continue
+        if line.strip() == f"CREATE SCHEMA {source};":
+            continue
+        if line.startswith("COPY ") and line.rstrip().endswith("FROM stdin;"):
+            in_copy = True
+        out.append(pattern.sub(f"{target}.", line))
+    return "\n".join(out).encode("utf-8")
+
+
+def restore_instance_files(files: dict[str, bytes], instance: Path) -> int:
+    """Write the backup's instance files (and the attachments of older backups)."""
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    count = 0
+    for name, data in files.items():
+        if name.startswith("instance/"):
+            target = instance / Path(name.removeprefix("instance/"))
+        elif name.startswith("attachments/"):
+            target = instance / "attachments" / Path(name).name
+        else:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_private(target, data)
+        count += 1
+    return count
 
 
 def restore_attachments(files: dict[str, bytes], folder: Path) -> int:

@@ -119,6 +119,9 @@ def _reference(ctx: Ctx) -> str:
 
 
 def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
+    if not entry.wrapped_key:
+        # Crypto-shredded with the person it was learned from (rule 92).
+        raise subjects.SubjectShredded()
     kek_version = int.from_bytes(entry.wrapped_key[1:5], "big")
     ctx.keys.version("intel", kek_version)
     try:

@@ -132,7 +132,7 @@ def _service_shred(app, state, *, actor, approver, reason=ShredReason.ERASURE_RE
             certificate = shredding.shred(
                 ctx, subject_id=state["victim_subject"], reason=reason, approved_by=approver,
                 folder=settings.attachments_path,
-                tombstones=Tombstones(settings.tombstones_file))
+                tombstones=Tombstones(settings.tombstones_file), commit=db.session.commit)
         except ServiceError:
             db.session.rollback()
             raise

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from tests.support import csrf_token, login, make_staff, post_form
 
 
-
 def local_today() -> str:
     """Typed dates are local days (casework.services.clock)."""
     from casework.models.base import utcnow
@@ -19,7 +18,8 @@ def local_today() -> str:
 
 
 PERSON = {"full_name": "Айгүл Нұрланқызы Садықова", "aliases": "Aigul Sadykova",
-          "date_of_birth": "17.05.1990", "dob_source": "document", "gender": "female", "phones": "+7 701 555 12 34",
+          "date_of_birth": "17.05.1990", "dob_source": "document", "gender": "female",
+          "phones": "+7 701 555 12 34",
           "placement": "Umit shelter", "safe_channel": "in_person", "code_word": "apricot"}
 
 

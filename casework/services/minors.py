@@ -86,14 +86,15 @@ def check_child_decision(ctx: Ctx, person: Person, *, when: date | datetime,
                           needs_representative=needs_representative)
 
 
-def review_coming_of_age(ctx: Ctx, person: Person) -> list[Task]:
+def review_coming_of_age(ctx: Ctx, person: Person,
+                         record: persons.PersonRecord | None = None) -> list[Task]:
     """Consents given as a child, the person now an adult: one review task per consent.
 
     Idempotent: a consent that already has a review task (open or done) gets no other.
     """
     rows = list(ctx.session.scalars(select(Consent).where(
         Consent.person_id == person.id, Consent.withdrawn_at.is_(None))))
-    if not rows or is_minor_at(ctx, person, ctx.now):
+    if not rows or is_minor_at(ctx, person, ctx.now, record):
         return []
     created: list[Task] = []
     for consent in rows:

@@ -191,7 +191,7 @@ def detail(case_code: str) -> str:
     c = ctx()
     record = persons.read(c, person)
     # Turning 18 is noticed here too (and nightly): a child's consent becomes a review task.
-    if minors.review_coming_of_age(c, person):
+    if minors.review_coming_of_age(c, person, record):
         db.session.commit()
     return render_template(
         "persons/detail.html", person=person, record=record,

@@ -204,3 +204,26 @@ def test_a_meeting_arranged_by_a_child_is_about_a_child(ctx):
         MinorReason.BEST_INTERESTS_MISSING.value}
     at_18 = replace(ctx, now=datetime(2026, 12, 11, 9, 0))
     assert meetings.arrange(at_18, person, _meeting(unit, after)) is not None
+
+
+def test_the_nightly_job_creates_the_review_task(app):
+    """The scheduled job finds a consent given as a child whose person is now 18."""
+    from casework import jobs
+    from casework.extensions import db
+
+    with freeze_time("2026-06-01 09:00:00"), app.app_context():
+        c = service_ctx(app, "c" * 32)
+        person = persons.register(c, names=["J"], date_of_birth="2008-07-01", phones=[],
+                                  profile={"dob_source": "document"})
+        unit = police_units.create(c, name="Unit", jurisdiction="KZ")
+        record_consent(app, c, person, unit, **CHILD_FIELDS)
+        db.session.commit()
+        person_id = person.id
+    with freeze_time("2026-06-30 09:00:00"):
+        assert jobs.review_coming_of_age(app) == 0
+    with freeze_time("2026-07-01 09:00:00"):
+        assert jobs.review_coming_of_age(app) == 1
+        assert jobs.review_coming_of_age(app) == 0
+    with app.app_context():
+        kinds = db.session.scalars(select(Task.kind).where(Task.person_id == person_id)).all()
+        assert kinds == ["review_consent_turned_18"]

@@ -54,6 +54,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         SENIM_TIMEZONE=settings.timezone,
     )
     app.extensions["senim.settings"] = settings
+    from casework.services import clock
+
+    clock.configure(settings.timezone)
     app.extensions["senim.keys"] = keys
     app.extensions["senim.passwords"] = Passwords(settings.argon2)
 

@@ -61,3 +61,19 @@ def verify_audit(app: Flask) -> bool:
         else:
             log.error("event=audit.chain_broken first_broken_seq=%s", report.first_broken_seq)
         return report.ok
+
+
+def review_coming_of_age(app: Flask) -> int:
+    """Nightly: a person who turned 18 has each consent they gave as a child reviewed
+    (a task), never silently treated as an adult's (rule 128)."""
+    from casework.services import minors
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        created = minors.review_all(ctx)
+        db.session.commit()
+        event(log, "job.coming_of_age_reviews", count=created)
+        return created

@@ -21,4 +21,6 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       id="stop_expired_disclosures", replace_existing=True, max_instances=1)
     scheduler.add_job(jobs.verify_audit, "cron", hour=2, minute=30, args=[app],
                       id="verify_audit", replace_existing=True, max_instances=1)
+    scheduler.add_job(jobs.review_coming_of_age, "cron", hour=1, minute=15, args=[app],
+                      id="review_coming_of_age", replace_existing=True, max_instances=1)
     return scheduler

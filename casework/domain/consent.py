@@ -68,6 +68,9 @@ class ConsentReason(str, Enum):
     CHILD_VIEW_MISSING = "consent_child_view_missing"
     CHILD_REASON_MISSING = "consent_child_unobtainable_reason_missing"
     OTHER_PERSON = "consent_of_another_person"
+    # The person's age at the moment of use, not at the moment of recording (rule 128).
+    GIVEN_AS_CHILD_NOW_ADULT = "consent_given_as_child_now_adult"
+    ADULT_RULES_FOR_CHILD = "consent_without_child_rules_for_child"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ class ConsentFacts:
     child_consent: ChildConsent | None = None
     child_view_recorded: bool = False
     child_unobtainable_reason: str = ""
+    # Is the person a child *now* (derived from the facts at the time of use)? None when
+    # the caller did not say (the record's own ``is_child`` is then all there is).
+    minor_now: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -166,4 +172,17 @@ def consent_covers(consent: ConsentFacts | None, use: Use, *, now: datetime) -> 
                                       and consent.identity_at_persons_request):
         reasons.append(ConsentReason.IDENTITY_NOT_COVERED)
     reasons += _child_reasons(consent)
+    reasons += _age_changed_reasons(consent)
     return Decision.deny(*reasons) if reasons else Decision.allow()
+
+
+def _age_changed_reasons(consent: ConsentFacts) -> list[ConsentReason]:
+    """A child's consent is not silently an adult's at 18 (it is reviewed with the person),
+    and a consent recorded under adult rules does not cover a child."""
+    if consent.minor_now is None:
+        return []
+    if consent.is_child and not consent.minor_now:
+        return [ConsentReason.GIVEN_AS_CHILD_NOW_ADULT]
+    if not consent.is_child and consent.minor_now:
+        return [ConsentReason.ADULT_RULES_FOR_CHILD]
+    return []

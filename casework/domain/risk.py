@@ -40,6 +40,8 @@ class RiskReason(str, Enum):
     RESIDUAL_NONE = "risk_residual_cannot_be_none"
     SEVERE = "risk_severe"
     INCOMPLETE = "risk_assessment_incomplete"
+    # Rules 65-74: the assessment comes before the release, in time too.
+    AFTER_RELEASE = "risk_assessment_after_release"
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ def risk_allows(risk: RiskFacts | None, *, person_ref: str, unit_ref: str, relea
     reasons: list[RiskReason] = list(validate_assessment(risk).reasons)  # type: ignore[arg-type]
     if now >= risk.expires_at and RiskReason.EXPIRED not in reasons:
         reasons.append(RiskReason.EXPIRED)
+    if risk.assessed_at > now:
+        reasons.append(RiskReason.AFTER_RELEASE)
     if risk.assessor == releaser:
         reasons.append(RiskReason.ASSESSOR_IS_RELEASER)
     if risk.unit_ref != unit_ref:

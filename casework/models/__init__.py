@@ -2,6 +2,7 @@
 
 from casework.models.audit import AuditChainHead, AuditEvent
 from casework.models.base import Base, IntelBase
+from casework.models.case_events import CaseEvent
 from casework.models.consent import (
     Clearance,
     CompensationEvent,
@@ -53,6 +54,7 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "CaseEvent",
     "DisclosureApproval",
     "DisclosureLedger",
     "DisclosurePackage",

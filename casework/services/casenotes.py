@@ -8,14 +8,14 @@ from sqlalchemy import select
 
 from casework.domain.casenotes import NoteKind, ServiceType, check_note
 from casework.models import CaseNote, Person
-from casework.services import subjects
+from casework.services import clock, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 
 
 def add(ctx: Ctx, person: Person, *, kind: NoteKind, body: str, occurred_on: date,
         service_type: ServiceType | None = None, review_on: date | None = None) -> CaseNote:
-    decision = check_note(kind=kind, body=body, occurred_on=occurred_on, today=ctx.now.date(),
+    decision = check_note(kind=kind, body=body, occurred_on=occurred_on, today=clock.today(ctx),
                           service_type=service_type, review_on=review_on)
     if not decision.allowed:
         raise ServiceError(*decision.reasons)

@@ -26,9 +26,11 @@ from casework.domain.consent import (
     is_active,
     validate_record,
 )
+from casework.domain.decisions import combine
+from casework.domain.minors import RepresentativeType
 from casework.models import Consent, DisclosureItem, DisclosureRequest, Person, Staff
 from casework.models.disclosure import OPEN_STATUSES
-from casework.services import attachments, notifications, persons, subjects
+from casework.services import attachments, minors, notifications, persons, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -51,12 +53,15 @@ class ConsentInput:
     child_view: str = ""
     child_age_and_maturity: str = ""
     child_unobtainable_reason: str = ""
+    representative_type: RepresentativeType | None = None
+    best_interests: str = ""  # rules 138-139: why this decision serves the child
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _facts(person: Person, scope: dict[str, Any], *, withdrawn_at: datetime | None,
-           valid_until: datetime | None, signed_form: bool) -> ConsentFacts:
+           valid_until: datetime | None, signed_form: bool,
+           minor_now: bool | None = None) -> ConsentFacts:
     child = scope.get("child_consent")
     return ConsentFacts(
         person_ref=person.public_id, purposes=frozenset(Purpose(p) for p in scope["purposes"]),
@@ -69,7 +74,8 @@ def _facts(person: Person, scope: dict[str, Any], *, withdrawn_at: datetime | No
         representative_consented=bool(scope.get("representative_consented")),
         child_consent=ChildConsent(child) if child else None,
         child_view_recorded=bool(str(scope.get("child_view", "")).strip()),
-        child_unobtainable_reason=str(scope.get("child_unobtainable_reason", "")))
+        child_unobtainable_reason=str(scope.get("child_unobtainable_reason", "")),
+        minor_now=minor_now)
 
 
 def _scope(data: ConsentInput, *, is_child: bool) -> dict[str, Any]:
@@ -86,17 +92,32 @@ def _scope(data: ConsentInput, *, is_child: bool) -> dict[str, Any]:
             "child_view": data.child_view.strip(),
             "child_age_and_maturity": data.child_age_and_maturity.strip(),
             "child_unobtainable_reason": data.child_unobtainable_reason.strip(),
+            "representative_type": data.representative_type.value
+            if data.representative_type else None,
+            "best_interests": data.best_interests.strip(),
             "notes": data.notes.strip()}
 
 
 def record(ctx: Ctx, folder: Path, person: Person, data: ConsentInput, *,
            form_stream: BinaryIO | None, form_filename: str, max_bytes: int) -> Consent:
-    """Record a written consent with its signed form (an encrypted attachment)."""
-    is_child = bool(persons.read(ctx, person).profile.get("is_minor"))
+    """Record a written consent with its signed form (an encrypted attachment).
+
+    Child rules apply when the person is a child today, from the facts of the record
+    (rule 128), whatever the "child" box says; a child's consent needs the type of the
+    representative (rule 21) and a best-interests note (rules 138-139).
+    """
+    record_ = persons.read(ctx, person)
+    is_child = minors.is_minor_at(ctx, person, ctx.now, record_)
     scope = _scope(data, is_child=is_child)
-    decision = validate_record(_facts(person, scope, withdrawn_at=None,
-                                      valid_until=data.valid_until,
-                                      signed_form=form_stream is not None))
+    decision = combine((
+        validate_record(_facts(person, scope, withdrawn_at=None,
+                               valid_until=data.valid_until,
+                               signed_form=form_stream is not None)),
+        minors.check_child_decision(ctx, person, when=ctx.now,
+                                    best_interests=data.best_interests,
+                                    needs_representative=True,
+                                    representative=data.representative_type,
+                                    record=record_)))
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
     consent = Consent(person_id=person.id, recorded_by=ctx.actor or "", recorded_at=ctx.now,
@@ -115,10 +136,12 @@ def record(ctx: Ctx, folder: Path, person: Person, data: ConsentInput, *,
 
 
 def facts(ctx: Ctx, person: Person, consent: Consent) -> ConsentFacts:
+    """The consent as the rules see it now, with the person's age *now* (rule 128)."""
     scope = subjects.unseal_row(ctx, person.subject_id, consent, "scope_ciphertext") or {}
     return _facts(person, scope, withdrawn_at=consent.withdrawn_at,
                   valid_until=consent.valid_until,
-                  signed_form=consent.form_attachment is not None)
+                  signed_form=consent.form_attachment is not None,
+                  minor_now=minors.is_minor_at(ctx, person, ctx.now))
 
 
 def scope(ctx: Ctx, person: Person, consent: Consent) -> dict[str, Any]:

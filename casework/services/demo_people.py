@@ -24,7 +24,7 @@ from casework.domain.taxonomy import (
     SubjectArea,
 )
 from casework.models import Staff
-from casework.services import access, casenotes, intel, interviews, persons, screenings
+from casework.services import access, casenotes, clock, intel, interviews, persons, screenings
 from casework.services.context import Ctx
 
 PEOPLE: tuple[dict[str, Any], ...] = (
@@ -45,6 +45,7 @@ PEOPLE: tuple[dict[str, Any], ...] = (
     {"names": ["Дана Серікқызы Ахметова", "Dana Akhmetova"], "dob": "2008-11-02",
      "phones": ["+7 747 555 0199"],
      "profile": {"gender": "female", "is_minor": True, "nationality": "Kazakhstan",
+                 "dob_source": "self_declared", "representative_type": "guardian",
                  "languages": ["ru"], "guardian": "Aunt (legal guardian), contact via school",
                  "child_views": "Wants to finish school and stay with her aunt."},
      "narrative": "A family acquaintance offered her a job in a market in another city. She "
@@ -73,7 +74,7 @@ def load(ctx: Ctx, caseworker: Staff, folder: Path) -> list[dict[str, Any]]:
                                   phones=list(data["phones"]), profile=dict(data["profile"]))
         access.assign(c, person, caseworker)
         _screen(c, person, data)
-        interview = _interview(c, person, data, days_ago=10 - index)
+        interview = _interview(c, person, data)
         if index == 0:
             # A signed consent form stands in as a real encrypted attachment (a tiny PDF).
             interviews.attach(c, folder, person, interview, stream=io.BytesIO(_PDF),
@@ -110,12 +111,13 @@ def _screen(c: Ctx, person: Any, data: dict[str, Any]) -> None:
         if trafficking else "Paid crossing, free to leave the employer: smuggling."))
 
 
-def _interview(c: Ctx, person: Any, data: dict[str, Any], *, days_ago: int) -> Any:
+def _interview(c: Ctx, person: Any, data: dict[str, Any]) -> Any:
     notice = interviews.record_notice(c, person, language="ru",
                                       response=NoticeResponse.ACKNOWLEDGED)
     return interviews.record(c, person, notice.public_id, interviews.InterviewInput(
         interviewee_role=IntervieweeRole.VICTIM, place_type=PlaceType.SHELTER,
-        held_on=c.now.date() - timedelta(days=days_ago), interpreter="",
+        # Rules 81, 83: held on the day the notice was acknowledged, not before it.
+        held_on=clock.today(c), interpreter="",
         narrative=data["narrative"]))
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from casework.domain.case_events import EventSource
 from casework.models import (
     Consent,
     DisclosureItem,
@@ -18,15 +19,24 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import disclosures, mou_versions, notifications, roster, subjects
+from casework.services import (
+    case_events,
+    clock,
+    disclosures,
+    mou_versions,
+    notifications,
+    roster,
+    subjects,
+)
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason
 from casework.services.errors import ServiceError
 from mou.terms import FEEDBACK_EVENTS
 
 # What each kind of feedback asks of us (rules 110-112).
-INFORM = {"arrest": "inform_person_arrest", "charge": "inform_person_charge",
-          "actioned": "inform_person_outcome", "no_further_action": "inform_person_outcome"}
+INFORM = {"actioned": "inform_person_outcome", "no_further_action": "inform_person_outcome"}
+# Feedback that is an event of the person's case (casework.services.case_events).
+CASE_EVENTS = frozenset({"arrest", "charge", "release"})
 
 
 def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> PackageFeedback:
@@ -43,12 +53,12 @@ def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> Packag
                                                        disclosures.items_of(ctx, request)
                                                        if i.person_id}]
     for person in filter(None, people):
-        if kind == "release":
-            # Rule 112: a suspect is free again: the person's safety comes first, tonight.
-            disclosures._task_for_person(ctx, person, "urgent_safety_after_release",
-                                         urgent=True, ref=request.reference)
-            disclosures._task_for_person(ctx, person, "safety_plan_review", urgent=True,
-                                         ref=request.reference, due=timedelta(days=1))
+        if kind in CASE_EVENTS:
+            # Rules 111-112: on the person's timeline, with the same consequences as an
+            # event any of their staff records (a release: the urgent safety task).
+            case_events.record(ctx, person, kind=kind, occurred_on=clock.today(ctx),
+                               source=EventSource.POLICE_FEEDBACK,
+                               source_ref=request.reference)
         elif kind in INFORM:
             disclosures._task_for_person(ctx, person, INFORM[kind], urgent=False,
                                          ref=request.reference)

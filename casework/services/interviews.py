@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select, update
 
+from casework.domain.chronology import check_interview_date
 from casework.domain.interviews import (
     IntervieweeRole,
     InterviewReason,
@@ -20,7 +21,7 @@ from casework.domain.interviews import (
     content_hash,
 )
 from casework.models import Attachment, Interview, InterviewAddendum, InterviewNotice, Person
-from casework.services import attachments, subjects
+from casework.services import attachments, clock, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -75,6 +76,7 @@ def record(ctx: Ctx, person: Person, notice_public_id: str | None,
         raise ServiceError(*decision.reasons)
     if not data.narrative.strip():
         raise ServiceError(InterviewReason.EMPTY_NARRATIVE)
+    _check_date(ctx, notice, data.held_on)
     # Claim the notice atomically: two tabs cannot record two interviews under one notice.
     claimed = ctx.session.execute(update(InterviewNotice).where(
         InterviewNotice.id == notice.id, InterviewNotice.used.is_(False)).values(used=True))
@@ -89,6 +91,15 @@ def record(ctx: Ctx, person: Person, notice_public_id: str | None,
     _write(ctx, person, interview, data)
     ctx.audit("interview.record", object_type="interview", object_ref=interview.public_id)
     return interview
+
+
+def _check_date(ctx: Ctx, notice: InterviewNotice | None, held_on: date) -> None:
+    """Rules 81, 83: not before the day the notice was acknowledged, not in the future."""
+    decision = check_interview_date(
+        held_on, notice_given_on=clock.local_day(notice.given_at) if notice else held_on,
+        today=clock.today(ctx))
+    if not decision.allowed:
+        raise ServiceError(*decision.reasons)
 
 
 def _write(ctx: Ctx, person: Person, interview: Interview, data: InterviewInput) -> None:
@@ -107,6 +118,7 @@ def edit(ctx: Ctx, person: Person, interview: Interview, data: InterviewInput) -
         ctx.audit("interview.edit", outcome="denied", object_type="interview",
                   object_ref=interview.public_id)
         raise ServiceError(*decision.reasons)
+    _check_date(ctx, ctx.session.get(InterviewNotice, interview.notice_id), data.held_on)
     interview.interviewee_role = data.interviewee_role.value
     interview.place_type, interview.held_on = data.place_type.value, data.held_on
     _write(ctx, person, interview, data)

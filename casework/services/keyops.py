@@ -23,6 +23,7 @@ from casework.models import (
     Attachment,
     AuditEvent,
     BreakGlass,
+    CaseEvent,
     CaseNote,
     Clearance,
     CompensationEvent,
@@ -62,7 +63,7 @@ NEEDS_REINDEX = ("index_root",)
 PERSON_OWNED: tuple[type, ...] = (
     BreakGlass, Screening, Interview, CaseNote, SourceLink, Consent, Clearance,
     LegalConsultation, LegalDecision, CompensationEvent, WitnessReview, PrivilegedNote,
-    RiskAssessment, PoliceMeeting, DisclosureItem)
+    RiskAssessment, PoliceMeeting, DisclosureItem, CaseEvent)
 
 
 def encrypted_rows(ctx: Ctx, subject_id: str) -> Iterator[Any]:

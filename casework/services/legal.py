@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain.chronology import TimeReason, in_order, not_in_future
 from casework.domain.consent import NOTICES_29, NOTICES_32
+from casework.domain.decisions import combine
 from casework.domain.legal import (
     LegalOption,
     LegalReason,
@@ -31,7 +33,7 @@ from casework.models import (
     Staff,
     WitnessReview,
 )
-from casework.services import police_units, subjects
+from casework.services import clock, police_units, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 
@@ -84,11 +86,16 @@ class ConsultationInput:
 
 def record_consultation(ctx: Ctx, person: Person, data: ConsultationInput) -> LegalConsultation:
     assessment = police_units.current_assessment(ctx, data.unit) if data.unit else None
-    decision = can_record_consultation(
-        clearance_active=active_clearance(ctx, person) is not None,
+    clearance = active_clearance(ctx, person)
+    decision = combine((can_record_consultation(
+        clearance_active=clearance is not None,
         options_explained=data.options_explained, notices_given=data.notices_given,
         required_notices=CONSULTATION_NOTICES, unit_assessed=assessment is not None,
-        about_police=data.unit is not None)
+        about_police=data.unit is not None),
+        # Rule 28: the clearance comes first, in time too (a clock set back cannot
+        # date the consultation before it).
+        in_order(clearance.cleared_at if clearance else None, ctx.now,
+                 TimeReason.BEFORE_CLEARANCE)))
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
     row = LegalConsultation(person_id=person.id, adviser=ctx.actor or "", held_at=ctx.now,
@@ -145,6 +152,9 @@ def add_compensation_event(ctx: Ctx, person: Person, *, route: str, status: str,
         raise ServiceError(CompensationReason.BAD_ROUTE)
     if status not in COMPENSATION_STATUSES:
         raise ServiceError(CompensationReason.BAD_STATUS)
+    future = not_in_future(occurred_on, today=clock.today(ctx))
+    if not future.allowed:
+        raise ServiceError(*future.reasons)
     row = CompensationEvent(person_id=person.id, route=route, status=status,
                             occurred_on=occurred_on, recorded_by=ctx.actor or "")
     ctx.session.add(row)

@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain.decisions import combine
 from casework.domain.meetings import PlaceType, can_arrange_meeting
+from casework.domain.minors import child_decision
 from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress
-from casework.services import subjects
+from casework.services import minors, persons, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 from crypto import normalise_name
@@ -46,14 +48,20 @@ class MeetingInput:
     lawyer_question_asked: bool
     lawyer_wanted: bool
     attendees: str
+    best_interests: str = ""  # rules 138-139, for a child
 
 
 def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
-    """Refused at the shelter or any protected address, or before asking about the lawyer."""
-    decision = can_arrange_meeting(
+    """Refused at the shelter or any protected address, or before asking about the lawyer;
+    for a child (today or on the day of the meeting), without a best-interests note."""
+    record = persons.read(ctx, person)
+    is_child = any(minors.is_minor_at(ctx, person, when, record)
+                   for when in (ctx.now, data.scheduled_for))
+    decision = combine((can_arrange_meeting(
         place=data.place, place_type=data.place_type,
         protected=[address for _, address in protected_addresses(ctx)],
-        lawyer_question_asked=data.lawyer_question_asked, fold=normalise_name)
+        lawyer_question_asked=data.lawyer_question_asked, fold=normalise_name),
+        child_decision(is_minor=is_child, best_interests=data.best_interests)))
     if not decision.allowed:
         ctx.audit("meeting.arrange", outcome="denied", object_type="person",
                   object_ref=person.case_code)
@@ -65,7 +73,8 @@ def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
     ctx.session.add(row)
     ctx.session.flush()
     subjects.seal_row(ctx, person.subject_id, row, "details_ciphertext", {
-        "place": data.place.strip(), "attendees": data.attendees.strip(), "content": ""})
+        "place": data.place.strip(), "attendees": data.attendees.strip(), "content": "",
+        "is_child": is_child, "best_interests": data.best_interests.strip()})
     ctx.audit("meeting.arrange", object_type="person", object_ref=person.case_code)
     return row
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from casework.models import Person
 from casework.services import subjects
 from casework.services.context import Ctx
-from casework.services.errors import NotFound
+from casework.services.errors import NotFound, ServiceError
 from crypto import name_tokens, normalise_date, normalise_phone
 
 NAME_INDEX = "persons.name"
@@ -46,6 +47,9 @@ class PersonRecord:
 PROFILE_FIELDS = ("estimated_age", "is_minor", "gender", "nationality", "languages",
                   "contact", "safe_channel", "safe_times", "code_word", "do_not_contact",
                   "documents_held", "placement", "guardian", "child_views",
+                  # Rules 21, 130: where the date of birth comes from, a recorded doubt
+                  # ("age unknown, possibly a child") and the representative's type.
+                  "dob_source", "possibly_child", "representative_type",
                   "statistics_consent")
 
 
@@ -56,9 +60,30 @@ def _new_case_code(ctx: Ctx) -> str:
             return code
 
 
+def _check_age(ctx: Ctx, date_of_birth: str | None, profile: dict[str, Any],
+               dob_source_required: bool) -> None:
+    """A date of birth in the future is refused; with ``dob_source_required`` (the pages)
+    so is one without its source (rule 130)."""
+    from casework.domain.minors import AgeFacts, DobSource, check_age_facts
+    from casework.services import clock
+
+    born = date.fromisoformat(normalise_date(date_of_birth)) if date_of_birth else None
+    source = profile.get("dob_source")
+    if source not in (None, "") and source not in {s.value for s in DobSource}:
+        raise ValueError("unknown date-of-birth source")
+    facts = AgeFacts(date_of_birth=born, dob_source=DobSource(source) if source else None)
+    decision = check_age_facts(facts, today=clock.today(ctx))
+    reasons = [r for r in decision.reasons
+               if dob_source_required or r.value != "dob_source_missing"]
+    if reasons:
+        raise ServiceError(*reasons)
+
+
 def register(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
-             phones: list[str], profile: dict[str, Any] | None = None) -> Person:
+             phones: list[str], profile: dict[str, Any] | None = None,
+             dob_source_required: bool = False) -> Person:
     """Create a person with their own subject key; returns the row (case code set)."""
+    _check_age(ctx, date_of_birth, profile or {}, dob_source_required)
     subject = subjects.new_subject(ctx, "person")
     person = Person(case_code=_new_case_code(ctx), subject_id=subject.subject_id,
                     created_at=ctx.now, created_by=ctx.actor)
@@ -79,7 +104,8 @@ def write_profile(ctx: Ctx, person: Person, profile: dict[str, Any]) -> None:
 
 
 def update(ctx: Ctx, person: Person, *, names: list[str], date_of_birth: str | None,
-           phones: list[str], profile: dict[str, Any]) -> None:
+           phones: list[str], profile: dict[str, Any], dob_source_required: bool = False) -> None:
+    _check_age(ctx, date_of_birth, profile, dob_source_required)
     write_identity(ctx, person, names=names, date_of_birth=date_of_birth, phones=phones)
     write_profile(ctx, person, profile)
     ctx.audit("person.update", object_type="person", object_ref=person.case_code)

@@ -12,6 +12,7 @@ from casework.web import (
     assignments,
     audit,
     auth,
+    case_events,
     consent,
     disclosures,
     intel,
@@ -38,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(consent.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(disclosures.bp)
+    app.register_blueprint(case_events.bp)
     for extra in (mou, roster, tasks, statistics):
         app.register_blueprint(extra.bp)
     app.before_request(gate)

@@ -25,11 +25,12 @@ from casework.domain.consent import (
 )
 from casework.domain.files import SNIFF_BYTES, sniff_content_type
 from casework.domain.meetings import PlaceType
+from casework.domain.minors import RepresentativeType
 from casework.domain.risk import DEFAULT_VALIDITY, RiskCategory
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import Consent, Person, PoliceMeeting, PoliceUnit, RiskAssessment, Staff
-from casework.services import accounts, consents, legal, meetings, persons, police_units, risk
+from casework.services import accounts, consents, legal, meetings, minors, police_units, risk
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
@@ -112,7 +113,9 @@ def _flash_reasons(reasons: tuple[Enum, ...]) -> None:
 
 
 def _is_child(person: Person) -> bool:
-    return bool(persons.read(ctx(), person).profile.get("is_minor"))
+    """A child today, from the facts of the record (not only the "child" box)."""
+    c = ctx()
+    return minors.is_minor_at(c, person, c.now)
 
 
 # --- the record page section ----------------------------------------------------------------
@@ -174,6 +177,9 @@ def _consent_input(form: ConsentForm) -> consents.ConsentInput:
         child_view=form.child_view.data or "",
         child_age_and_maturity=form.child_age_and_maturity.data or "",
         child_unobtainable_reason=form.child_unobtainable_reason.data or "",
+        representative_type=RepresentativeType(form.representative_type.data)
+        if form.representative_type.data else None,
+        best_interests=form.best_interests.data or "",
         notes=form.notes.data or "")
 
 
@@ -420,7 +426,8 @@ def meeting_new(case_code: str) -> Response | tuple[str, int]:
                 unit=unit, scheduled_for=form.scheduled_for.data,
                 place=form.place.data or "", place_type=PlaceType(form.place_type.data),
                 lawyer_question_asked=asked, lawyer_wanted=form.lawyer_wanted.data == "yes",
-                attendees=form.attendees.data or "")
+                attendees=form.attendees.data or "",
+                best_interests=form.best_interests.data or "")
             try:
                 row = meetings.arrange(ctx(), person, data)
             except ServiceError as error:
@@ -437,7 +444,8 @@ def meeting_new(case_code: str) -> Response | tuple[str, int]:
                                         meeting_id=row.public_id))
     status = 422 if (errors or form.errors or form.lawyer_wanted.errors) else 200
     return render_template("consent/meeting_form.html", person=person, form=form,
-                           errors=errors, no_units=not form.unit.choices), status
+                           errors=errors, no_units=not form.unit.choices,
+                           is_child=_is_child(person)), status
 
 
 def _meeting(person: Person, meeting_id: str) -> tuple[PoliceMeeting, dict[str, Any]]:

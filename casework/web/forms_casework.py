@@ -42,6 +42,12 @@ SAFE_CHANNELS = [("", _l("Not agreed yet")), ("in_person", _l("Only in person"))
                  ("through_contact", _l("Through a trusted person"))]
 
 
+# Rule 21: who represents a child.
+REPRESENTATIVE_LABELS = {"parent": _l("A parent"), "guardian": _l("A guardian"),
+                         "appointed_representative": _l("An appointed representative")}
+REPRESENTATIVE_CHOICES = [("", "—"), *REPRESENTATIVE_LABELS.items()]
+
+
 class PersonForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     aliases = TextAreaField(_l("Other names and spellings (one per line)"),
@@ -50,6 +56,15 @@ class PersonForm(FlaskForm):
                                 validators=[Optional(), Length(max=20)])
     estimated_age = IntegerField(_l("Estimated age, if the date is not known"),
                                  validators=[Optional(), NumberRange(min=0, max=120)])
+    # Rule 130: where the date of birth comes from.
+    dob_source = SelectField(_l("Source of the date of birth"), choices=[
+        ("", _l("Choose…")), ("document", _l("A document (passport, identity card, birth "
+                                               "certificate)")),
+        ("self_declared", _l("The person's own statement")),
+        ("age_assessment", _l("A medical or age assessment"))], validators=[Optional()])
+    possibly_child = BooleanField(_l("Age unknown: possibly a child (child rules apply until "
+                                     "an age assessment says otherwise)"))
+    # Derived from the facts above; this box can only add protection, never remove it.
     is_minor = BooleanField(_l("The person is a child (under 18)"))
     # Rule 122: no default gender; the radio has no preselected value.
     gender = RadioField(_l("Gender"), choices=GENDERS, validators=[DataRequired(
@@ -72,6 +87,8 @@ class PersonForm(FlaskForm):
     placement = StringField(_l("Placement"), validators=[Optional(), Length(max=200)])
     guardian = TextAreaField(_l("Legal representative or guardian (for a child)"),
                              validators=[Optional(), Length(max=1000)])
+    representative_type = SelectField(_l("The representative is"),
+                                      choices=REPRESENTATIVE_CHOICES, validators=[Optional()])
     child_views = TextAreaField(_l("The child's own views"),
                                 validators=[Optional(), Length(max=4000)])
 

@@ -30,7 +30,10 @@ from casework.domain.consent import (
 )
 from casework.domain.meetings import PlaceType
 from casework.domain.risk import RiskCategory, RiskLevel
-from casework.web.forms_casework import LANGUAGE_CHOICES, MultiCheckbox
+from casework.web.forms_casework import LANGUAGE_CHOICES, REPRESENTATIVE_CHOICES, MultiCheckbox
+
+# Rules 138-139: every decision about a child says why it serves the child.
+BEST_INTERESTS_LABEL = _l("For a child: why this decision is in the child's best interests")
 
 # Rule 59: the seven uses, in words a person can agree to.
 PURPOSE_LABELS = {
@@ -129,6 +132,8 @@ class ConsentForm(FlaskForm):
                           validators=[Optional(), Length(max=200)])
     representative = StringField(_l("The child's legal representative (name and relation)"),
                                  validators=[Optional(), Length(max=200)])
+    representative_type = SelectField(_l("The representative is"),
+                                      choices=REPRESENTATIVE_CHOICES, validators=[Optional()])
     representative_consented = BooleanField(_l("The legal representative consented"))
     child_consent = RadioField(_l("The child's own consent"),
                                choices=list(CHILD_CONSENT_LABELS.items()),
@@ -140,6 +145,8 @@ class ConsentForm(FlaskForm):
                                            validators=[Optional(), Length(max=2000)])
     child_unobtainable_reason = TextAreaField(_l("If the child could not be asked: why"),
                                               validators=[Optional(), Length(max=2000)])
+    best_interests = TextAreaField(BEST_INTERESTS_LABEL,
+                                   validators=[Optional(), Length(max=4000)])
     notes = TextAreaField(_l("Other notes"), validators=[Optional(), Length(max=4000)])
     signed_form = FileField(_l("The signed consent form (PDF or photo)"))
 
@@ -192,6 +199,8 @@ class MeetingForm(FlaskForm):
     lawyer_wanted = RadioField(_l("Their answer"), choices=LAWYER_LABELS,
                                validators=[Optional()])
     attendees = TextAreaField(_l("Who will attend"), validators=[Optional(), Length(max=1000)])
+    best_interests = TextAreaField(BEST_INTERESTS_LABEL,
+                                   validators=[Optional(), Length(max=4000)])
 
 
 class MeetingContentForm(FlaskForm):

@@ -223,6 +223,50 @@ def _merge_mou_roster() -> None:
 _merge_mou_roster()
 
 
+def _merge_children_and_time() -> None:
+    from casework.domain.case_events import EventReason
+    from casework.domain.chronology import TimeReason
+    from casework.domain.minors import MinorReason
+
+    MESSAGES.update({
+        MinorReason.BEST_INTERESTS_MISSING: _l("This person is a child: write why this "
+                                               "decision is in the child's best interests "
+                                               "(at least one full sentence)."),
+        MinorReason.REPRESENTATIVE_TYPE_MISSING: _l("This person is a child: say whether "
+                                                    "the representative is a parent, a "
+                                                    "guardian or an appointed "
+                                                    "representative."),
+        MinorReason.DOB_SOURCE_MISSING: _l("Say where the date of birth comes from: a "
+                                           "document, the person's own statement or an age "
+                                           "assessment."),
+        MinorReason.DOB_IN_FUTURE: _l("The date of birth is in the future."),
+        ConsentReason.GIVEN_AS_CHILD_NOW_ADULT: _l("This consent was given while the person "
+                                                   "was a child. They are now 18: review it "
+                                                   "with them and record their own consent."),
+        ConsentReason.ADULT_RULES_FOR_CHILD: _l("This person is a child, but this consent "
+                                                "was recorded without the child rules. "
+                                                "Record a new consent with the legal "
+                                                "representative and the child's own view."),
+        RiskReason.AFTER_RELEASE: _l("The risk assessment is dated after this release. The "
+                                     "assessment must come first."),
+        TimeReason.FUTURE: _l("The date is in the future. Enter the day it happened."),
+        TimeReason.BEFORE_NOTICE: _l("The interview cannot be dated before the day the "
+                                     "pre-interview notice was given and acknowledged."),
+        TimeReason.BEFORE_CLEARANCE: _l("The consultation cannot come before the "
+                                        "psychologist's clearance."),
+        TimeReason.BEFORE_CONSULTATION: _l("This disclosure cannot come before the person's "
+                                           "legal consultation."),
+        TimeReason.BEFORE_RISK_ASSESSMENT: _l("The release cannot come before the risk "
+                                              "assessment."),
+        EventReason.UNKNOWN_KIND: _l("Choose what happened: arrest, charge, hearing, "
+                                     "release, acquittal or conviction."),
+        EventReason.NOTE_TOO_LONG: _l("The details are too long."),
+    })
+
+
+_merge_children_and_time()
+
+
 def explain(reasons: tuple[Enum, ...]) -> list[str]:
     """Human messages for reason codes, in the current language."""
     return [str(MESSAGES.get(reason, _l("The request was refused."))) for reason in reasons]

@@ -7,19 +7,22 @@ from typing import Any, NoReturn
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework.domain.access import AccessReason
 from casework.domain.casenotes import NoteKind, ServiceType
+from casework.domain.minors import MinorGround, MinorReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
-from casework.services import access, casenotes, intel, interviews, persons, screenings
+from casework.services import access, casenotes, intel, interviews, minors, persons, screenings
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
 from casework.web.context import ctx
 from casework.web.forms_casework import (
     GENDERS,
+    REPRESENTATIVE_LABELS,
     BreakGlassForm,
     NoteForm,
     PersonForm,
@@ -29,6 +32,13 @@ from casework.web.messages import explain
 from casework.web.security import requires
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
+
+MINOR_GROUND_LABELS = {
+    MinorGround.DATE_OF_BIRTH: _l("under 18 by the date of birth"),
+    MinorGround.ESTIMATED_AGE: _l("estimated to be under 18"),
+    MinorGround.AGE_UNKNOWN: _l("age unknown, possibly a child, until an age assessment"),
+    MinorGround.MARKED: _l("marked as a child by staff"),
+}
 
 
 def open_person(case_code: str) -> Person:
@@ -90,7 +100,10 @@ def _profile(form: PersonForm) -> dict[str, Any]:
             "safe_channel": form.safe_channel.data, "safe_times": form.safe_times.data,
             "code_word": form.code_word.data, "do_not_contact": form.do_not_contact.data,
             "documents_held": form.documents_held.data, "placement": form.placement.data,
-            "guardian": form.guardian.data, "child_views": form.child_views.data}
+            "guardian": form.guardian.data, "child_views": form.child_views.data,
+            "dob_source": form.dob_source.data or None,
+            "possibly_child": bool(form.possibly_child.data),
+            "representative_type": form.representative_type.data or None}
 
 
 def _save_person(form: PersonForm, person: Person | None) -> Person | None:
@@ -99,18 +112,22 @@ def _save_person(form: PersonForm, person: Person | None) -> Person | None:
         c = ctx()
         if person is None:
             person = persons.register(c, names=names, date_of_birth=form.date_of_birth.data,
-                                      phones=_lines(form.phones.data), profile=_profile(form))
+                                      phones=_lines(form.phones.data), profile=_profile(form),
+                                      dob_source_required=True)
             access.assign(c, person, g.staff)
         else:
             persons.update(c, person, names=names, date_of_birth=form.date_of_birth.data,
-                           phones=_lines(form.phones.data), profile=_profile(form))
+                           phones=_lines(form.phones.data), profile=_profile(form),
+                           dob_source_required=True)
     except ValueError:
         db.session.rollback()
         form.date_of_birth.errors.append(_("Use the form DD.MM.YYYY, for example 17.05.1990."))
         return None
     except ServiceError as error:
         db.session.rollback()
-        form.full_name.errors.extend(explain(error.reasons))
+        age = [r for r in error.reasons if isinstance(r, MinorReason)]
+        form.date_of_birth.errors.extend(explain(tuple(age)))
+        form.full_name.errors.extend(explain(tuple(r for r in error.reasons if r not in age)))
         return None
     db.session.commit()
     return person
@@ -153,9 +170,10 @@ def _fill(form: PersonForm, record: persons.PersonRecord) -> None:
     form.phones.data = "\n".join(record.phones)
     for key in ("estimated_age", "nationality", "contact", "safe_channel", "safe_times",
                 "code_word", "do_not_contact", "documents_held", "placement", "guardian",
-                "child_views", "gender"):
+                "child_views", "gender", "dob_source", "representative_type"):
         getattr(form, key).data = p.get(key)
     form.is_minor.data = bool(p.get("is_minor"))
+    form.possibly_child.data = bool(p.get("possibly_child"))
     form.languages.data = [str(v) for v in p.get("languages") or []]  # type: ignore[attr-defined]
 
 
@@ -172,6 +190,9 @@ def detail(case_code: str) -> str:
     person = open_person(case_code)
     c = ctx()
     record = persons.read(c, person)
+    # Turning 18 is noticed here too (and nightly): a child's consent becomes a review task.
+    if minors.review_coming_of_age(c, person, record):
+        db.session.commit()
     return render_template(
         "persons/detail.html", person=person, record=record,
         genders=dict(GENDERS), screenings=screenings.history(c, person),
@@ -179,7 +200,9 @@ def detail(case_code: str) -> str:
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
         assignees=access.assignees(c, person), note_form=NoteForm(),
-        today=c.now.date(), sections=sections.render_context(person, g.staff))
+        today=c.now.date(), sections=sections.render_context(person, g.staff),
+        minor=minors.status_at(c, person, c.now, record),
+        minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS)
 
 
 @bp.route("/<case_code>/break-glass", methods=["POST"])

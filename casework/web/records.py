@@ -15,7 +15,7 @@ from casework.domain.roles import Permission
 from casework.domain.screening import Act, CouldLeave, Means, Outcome, Purpose, ScreeningInput
 from casework.extensions import db
 from casework.models import Attachment, Interview, InterviewNotice, Person
-from casework.services import attachments, interviews, persons, screenings
+from casework.services import attachments, interviews, minors, persons, screenings
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
@@ -44,8 +44,10 @@ def screening(case_code: str) -> str | Response | tuple[str, int]:
     errors: list[str] = []
     if form.validate_on_submit():
         record = persons.read(ctx(), person)
+        # Rule 128: a child from the facts on the day of screening, not only the box.
+        is_child = minors.is_minor_at(ctx(), person, ctx().now, record)
         data = ScreeningInput(
-            outcome=Outcome(form.outcome.data), is_child=bool(record.profile.get("is_minor")),
+            outcome=Outcome(form.outcome.data), is_child=is_child,
             legal_context=form.legal_context.data or "", perpetrators=form.perpetrators.data
             or "", person_perspective=form.person_perspective.data or "",
             acts=frozenset(Act(a) for a in form.acts.data or []),

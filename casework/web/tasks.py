@@ -35,6 +35,9 @@ TASK_LABELS = {
     "urgent_safety_after_release": _l("A suspect was released: review this person's safety "
                                       "now"),
     "safety_plan_review": _l("Review the person's safety plan"),
+    "inform_person_hearing": _l("Tell the person about the court hearing"),
+    "review_consent_turned_18": _l("The person is now 18: review with them the consent "
+                                   "given as a child"),
     "tell_person_emergency_disclosure": _l("Tell the person about the emergency disclosure "
                                            "made without their consent"),
 }

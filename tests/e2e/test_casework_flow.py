@@ -61,6 +61,7 @@ def register_person(page: Any) -> str:
     page.get_by_label("Full name").fill(FULL_NAME)
     page.get_by_label("Other names and spellings (one per line)").fill(ALIAS)
     page.get_by_label("Date of birth (DD.MM.YYYY), if known").fill("14.03.1998")
+    page.get_by_label("Source of the date of birth").select_option("document")
     # Rule 122: the gender radio starts empty.
     gender = page.get_by_role("group", name="Gender")
     assert gender.get_by_role("radio").evaluate_all(

@@ -26,6 +26,7 @@ from casework.domain.taxonomy import (
 from casework.services import (
     access,
     accounts,
+    clock,
     consents,
     intel,
     interviews,
@@ -98,7 +99,7 @@ def build_world(ctx, folder: Path, **mou_changes: str) -> World:
     notice = interviews.record_notice(cw, person, language="ru",
                                       response=NoticeResponse.ACKNOWLEDGED)
     interview = interviews.record(cw, person, notice.public_id, interviews.InterviewInput(
-        IntervieweeRole.VICTIM, PlaceType.SHELTER, cw.now.date(), "", "Narrative."))
+        IntervieweeRole.VICTIM, PlaceType.SHELTER, clock.today(cw), "", "Narrative."))
     consent = consents.record(cw, folder, person, consents.ConsentInput(
         purposes=frozenset({Purpose.INVESTIGATION, Purpose.PREVENTION}),
         recipient_units=frozenset({unit.public_id}), share_level=ShareLevel.SPECIFIC,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from casework.domain.taxonomy import (
 )
 from casework.extensions import db
 from casework.models import Interview, Person, SourceLink, Subject
-from casework.services import intel, interviews, persons
+from casework.services import clock, intel, interviews, persons
 from crypto import name_tokens
 
 
@@ -41,7 +40,7 @@ def _person_with_interview(ctx, names, dob, phones, placement="Shelter Zhuldyz")
     notice = interviews.record_notice(ctx, person, language="kk",
                                       response=NoticeResponse.ACKNOWLEDGED)
     interview = interviews.record(ctx, person, notice.public_id, interviews.InterviewInput(
-        IntervieweeRole.VICTIM, PlaceType.SHELTER, ctx.now.date() - timedelta(days=2), "",
+        IntervieweeRole.VICTIM, PlaceType.SHELTER, clock.today(ctx), "",
         "Told about the route."))
     return person, interview
 

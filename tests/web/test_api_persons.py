@@ -27,7 +27,7 @@ def person_with_file(app, owner):
     from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
     from casework.extensions import db
     from casework.models.base import utcnow
-    from casework.services import access, accounts, interviews, persons
+    from casework.services import access, accounts, clock, interviews, persons
     from casework.services.context import Ctx
 
     with app.app_context():
@@ -41,7 +41,7 @@ def person_with_file(app, owner):
         notice = interviews.record_notice(c, person, language="ru",
                                           response=NoticeResponse.ACKNOWLEDGED)
         interview = interviews.record(c, person, notice.public_id, interviews.InterviewInput(
-            IntervieweeRole.VICTIM, PlaceType.OFFICE, c.now.date(), "", "Narrative."))
+            IntervieweeRole.VICTIM, PlaceType.OFFICE, clock.today(c), "", "Narrative."))
         attachment = interviews.attach(c, app.extensions["senim.settings"].attachments_path,
                                        person, interview, stream=io.BytesIO(b"%PDF-1.4 x"),
                                        filename="form.pdf", max_bytes=10_000)

@@ -13,7 +13,7 @@ from tests.support import csrf_token, login, make_staff, post_form, service_ctx
 
 PDF = b"%PDF-1.4\n% signed consent form of the person\n%%EOF\n"
 PERSON = {"full_name": "Гүлназ Серікқызы Омарова", "date_of_birth": "03.02.1995",
-          "gender": "female", "code_word": "juniper"}
+          "dob_source": "document", "gender": "female", "code_word": "juniper"}
 CHILD = {"full_name": "Әсел Маратқызы", "estimated_age": "15", "is_minor": "y",
          "gender": "female"}
 PROTECTED_MESSAGE = ("This is one of the organisation&#39;s protected addresses. Meet at a safe, "
@@ -154,7 +154,9 @@ def test_child_without_representative_consent_is_refused(app, client, caseworker
     code = register(client, CHILD)
     page = client.get(f"/persons/{code}/consents/new").get_data(as_text=True)
     assert "s own consent" in page and "legal representative" in page
-    child = {"representative": "Mother, Gulmira", "child_consent": "obtained",
+    child = {"representative": "Mother, Gulmira", "representative_type": "parent",
+             "best_interests": "Stopping the recruiters protects her and her sisters.",
+             "child_consent": "obtained",
              "child_view": "She wants the people who did this to be stopped.",
              "child_age_and_maturity": "15, understood the questions well."}
     refused = post_form(client, f"/persons/{code}/consents/new",

@@ -8,8 +8,18 @@ from sqlalchemy import func, select
 
 from tests.support import csrf_token, login, make_staff, post_form
 
+
+def local_today() -> str:
+    """Typed dates are local days (casework.services.clock)."""
+    from casework.models.base import utcnow
+    from casework.services import clock
+
+    return clock.local_day(utcnow()).isoformat()
+
+
 PERSON = {"full_name": "Айгүл Нұрланқызы Садықова", "aliases": "Aigul Sadykova",
-          "date_of_birth": "17.05.1990", "gender": "female", "phones": "+7 701 555 12 34",
+          "date_of_birth": "17.05.1990", "dob_source": "document", "gender": "female",
+          "phones": "+7 701 555 12 34",
           "placement": "Umit shelter", "safe_channel": "in_person", "code_word": "apricot"}
 
 
@@ -113,7 +123,7 @@ def test_screening_interview_and_lock(app, client):
     assert page.status_code == 422
     response = client.post(f"/persons/{code}/interviews/new", data={
         "csrf_token": csrf_token(page.get_data(as_text=True)), "notice": "",
-        "interviewee_role": "victim", "place_type": "shelter", "held_on": "2026-11-01",
+        "interviewee_role": "victim", "place_type": "shelter", "held_on": local_today(),
         "narrative": "She was recruited through an online advert."})
     assert response.status_code == 422
     with app.app_context():
@@ -125,7 +135,7 @@ def test_screening_interview_and_lock(app, client):
     saved = client.post(notice.location.split("?")[0], data={
         "csrf_token": csrf_token(form.get_data(as_text=True)),
         "notice": notice.location.split("notice=")[1], "interviewee_role": "victim",
-        "place_type": "shelter", "held_on": "2026-11-01",
+        "place_type": "shelter", "held_on": local_today(),
         "narrative": "She was recruited through an online advert."})
     assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
     interview_url = saved.location
@@ -136,7 +146,7 @@ def test_screening_interview_and_lock(app, client):
     edit = client.get(interview_url + "/edit")
     changed = client.post(interview_url + "/edit", data={
         "csrf_token": csrf_token(edit.get_data(as_text=True)), "interviewee_role": "victim",
-        "place_type": "shelter", "held_on": "2026-11-01", "narrative": "Changed."})
+        "place_type": "shelter", "held_on": local_today(), "narrative": "Changed."})
     assert changed.status_code == 409
     assert "online advert" in client.get(interview_url).get_data(as_text=True)
 
@@ -148,7 +158,7 @@ def _signed_interview(client, code):
     saved = client.post(notice.location.split("?")[0], data={
         "csrf_token": csrf_token(form.get_data(as_text=True)),
         "notice": notice.location.split("notice=")[1], "interviewee_role": "victim",
-        "place_type": "shelter", "held_on": "2026-11-01", "narrative": "Recruited online."})
+        "place_type": "shelter", "held_on": local_today(), "narrative": "Recruited online."})
     return saved.location
 
 

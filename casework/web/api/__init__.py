@@ -25,5 +25,6 @@ def openapi() -> dict[str, object]:
     return spec_document()
 
 
+import casework.web.api.case_events  # noqa: E402,F401  (registers operations)
 import casework.web.api.disclosures  # noqa: E402,F401  (registers operations)
 from casework.web.api import account, admin_audit, consent, intel, legal, persons, roster  # noqa: E402,F401  (registers operations)

@@ -366,3 +366,42 @@ def test_is_active_agrees_with_consent_covers_on_time() -> None:
         consent = facts(valid_until=NOW + timedelta(microseconds=delta))
         covered = consent_covers(consent, use(), now=NOW).allowed
         assert is_active(consent, now=NOW) is covered
+
+
+# --- the person's age at the moment of use (issue 9, point 2) -----------------------------
+
+AGE_TABLE = [
+    # (recorded as a child, a child now, extra reason)
+    (False, None, None), (True, None, None),
+    (False, False, None), (True, True, None),
+    (True, False, "consent_given_as_child_now_adult"),
+    (False, True, "consent_without_child_rules_for_child"),
+]
+
+
+@pytest.mark.parametrize(("as_child", "minor_now", "extra"), AGE_TABLE)
+def test_consent_covers_the_age_at_the_moment_of_use(as_child, minor_now, extra):
+    from dataclasses import replace as _replace
+
+    from casework.domain.consent import (
+        REQUIRED_NOTICES,
+        ChildConsent,
+        ConsentFacts,
+        Purpose,
+        ShareLevel,
+        Use,
+        consent_covers,
+    )
+
+    facts = ConsentFacts(
+        person_ref="p1", purposes=frozenset({Purpose.RESCUE}),
+        recipient_units=frozenset({"u1"}), share_level=ShareLevel.SPECIFIC,
+        identity_allowed=False, identity_at_persons_request=False, valid_until=None,
+        withdrawn_at=None, signed_form=True, notices=REQUIRED_NOTICES, is_child=as_child,
+        representative_consented=True, child_consent=ChildConsent.OBTAINED,
+        child_view_recorded=True)
+    facts = _replace(facts, minor_now=minor_now)
+    use = Use(person_ref="p1", purpose=Purpose.RESCUE, recipient_unit="u1",
+              entry_kind="specific")
+    decision = consent_covers(facts, use, now=datetime(2026, 12, 2))
+    assert [r.value for r in decision.reasons] == ([extra] if extra else [])

@@ -198,3 +198,15 @@ def test_every_risk_level_except_severe_may_be_relied_on() -> None:
     for level in RiskLevel:
         decision = allows(assessment(residual=level.value))
         assert decision.allowed is (level is not RiskLevel.SEVERE)
+
+
+@pytest.mark.parametrize(("offset", "allowed"), [
+    (timedelta(days=-1), True), (timedelta(0), True), (timedelta(seconds=1), False),
+    (timedelta(hours=3), False)])
+def test_assessment_must_come_before_the_release(offset: timedelta, allowed: bool) -> None:
+    """Rules 65-74, in time too: an assessment dated after the release does not cover it
+    (a clock set back, a row written later)."""
+    decision = allows(assessment(assessed_at=NOW + offset,
+                                 expires_at=NOW + offset + DEFAULT_VALIDITY))
+    assert decision.allowed is allowed
+    assert (R.AFTER_RELEASE in decision.reasons) is not allowed

@@ -58,6 +58,9 @@ class Settings:
     trusted_proxies: int = 0
     # Times are stored in UTC and shown and entered in the organisation's local time.
     timezone: str = "Asia/Almaty"
+    # An organisation with one administrator: a grant of privilege takes effect 24 hours
+    # after the request unless someone blocks it, instead of waiting for a second director.
+    single_administrator: bool = False
 
     @property
     def attachments_path(self) -> Path:
@@ -101,6 +104,7 @@ class Settings:
             backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
+            single_administrator=_flag(env.get("SENIM_SINGLE_ADMINISTRATOR", "0")),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)

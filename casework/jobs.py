@@ -61,3 +61,18 @@ def verify_audit(app: Flask) -> bool:
         else:
             log.error("event=audit.chain_broken first_broken_seq=%s", report.first_broken_seq)
         return report.ok
+
+
+def apply_due_grants(app: Flask) -> int:
+    """Single-administrator grants whose 24 hours passed unblocked take effect (issue 11)."""
+    from casework.services import grants
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        applied = grants.apply_due(ctx)
+        db.session.commit()
+        event(log, "job.grants_applied", count=applied)
+        return applied

@@ -14,6 +14,7 @@ from casework.web import (
     auth,
     consent,
     disclosures,
+    grants,
     intel,
     legal,
     main,
@@ -37,7 +38,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(consent.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(disclosures.bp)
-    for extra in (mou, roster, tasks):
+    for extra in (mou, roster, tasks, grants):
         app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)

@@ -240,9 +240,11 @@ def block(ctx: Ctx, actor: Staff, grant: PrivilegeGrant) -> None:
     grant.reason = "blocked"
     ctx.audit("grant.block", object_type="grant", object_ref=grant.public_id)
     requester = ctx.session.scalar(select(Staff).where(Staff.public_id == grant.requested_by))
-    watchers = _watchers(ctx, grant, exclude={actor.id, grant.subject_id})
-    for staff in ([requester] if requester is not None else []) + watchers:
-        if staff.id != actor.id:
+    told = {actor.id, grant.subject_id}
+    for staff in ([requester] if requester is not None else []) + _watchers(
+            ctx, grant, exclude=told):
+        if staff.id not in told:
+            told.add(staff.id)
             notifications.notify(ctx, staff, "grant_blocked", object_ref=grant.public_id)
     ctx.session.flush()
 

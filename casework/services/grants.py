@@ -238,6 +238,9 @@ def block(ctx: Ctx, actor: Staff, grant: PrivilegeGrant) -> None:
     if not _claim(ctx, grant, GrantStatus.BLOCKED, actor.public_id):
         raise ServiceError(GrantReason.NOT_PENDING)
     grant.reason = "blocked"
+    if grant.kind == GrantKind.ACCOUNT.value:
+        # A blocked new account is shown as deactivated, not as waiting for ever.
+        _subject(ctx, grant).deactivated_at = ctx.now
     ctx.audit("grant.block", object_type="grant", object_ref=grant.public_id)
     requester = ctx.session.scalar(select(Staff).where(Staff.public_id == grant.requested_by))
     told = {actor.id, grant.subject_id}

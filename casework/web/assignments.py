@@ -29,8 +29,12 @@ def index() -> str:
     staff = [s for s in accounts.list_staff(c) if s.role in CARE_ROLES and s.is_active]
     form = AssignForm()
     form.staff.choices = [(s.public_id, f"{s.display_name}") for s in staff]
+    waiting: dict[str, list[str]] = {}
+    for row in grants.pending_for(c, g.staff):
+        if row.case_code is not None:
+            waiting.setdefault(row.case_code, []).append(row.subject.display_name)
     return render_template("assignments/index.html", people=people, form=form,
-                           remove_form=ConfirmForm())
+                           remove_form=ConfirmForm(), waiting=waiting)
 
 
 @bp.route("/assignments/<case_code>", methods=["POST"])

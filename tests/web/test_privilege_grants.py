@@ -126,6 +126,7 @@ def test_assigning_a_person_to_an_account_the_director_controls_needs_a_second_p
     login(boss, app, director)
     response = assign(boss, code, controlled.public_id, follow_redirects=True)
     assert "another director approves" in response.get_data(as_text=True)
+    assert "Waiting for approval: Test caseworker" in response.get_data(as_text=True)
     assert not can_read(app, controlled, code)
     [grant] = pending_grants(app, "assignment")
     assert grant.requested_by == director.public_id

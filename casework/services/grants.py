@@ -205,9 +205,13 @@ def block_decision(ctx: Ctx, actor: Staff, grant: PrivilegeGrant) -> bool:
     return _block_rule(ctx, actor, grant).allowed
 
 
-def _block_rule(ctx: Ctx, actor: Staff, grant: PrivilegeGrant) -> Decision:
-    carer = grant.person_id is not None and any(
-        s.id == actor.id for s in _carers(ctx, grant.person_id))
+def _block_rule(ctx: Ctx, actor: Staff, grant: PrivilegeGrant,
+                cared_for: set[int] | None = None) -> Decision:
+    if cared_for is None:
+        carer = grant.person_id is not None and any(
+            s.id == actor.id for s in _carers(ctx, grant.person_id))
+    else:
+        carer = grant.person_id in cared_for
     return can_block(status=GrantStatus(grant.status), actor_role=Role(actor.role),
                      actor_id=actor.public_id, requester_id=grant.requested_by,
                      subject_id=_subject(ctx, grant).public_id, affected_carer=carer)
@@ -331,6 +335,9 @@ def pending_for(ctx: Ctx, viewer: Staff) -> list[GrantRow]:
                                                   Assignment.ended_at.is_(None))
         query = query.where(PrivilegeGrant.person_id.in_(mine))
     rows = list(ctx.session.execute(query))
+    # Bounded statements: the viewer's people and the case codes, once for the whole page.
+    cared_for = set(ctx.session.scalars(select(Assignment.person_id).where(
+        Assignment.staff_id == viewer.id, Assignment.ended_at.is_(None))))
     codes = dict(ctx.session.execute(select(Person.id, Person.case_code).where(
         Person.id.in_({g.person_id for g, _s in rows if g.person_id is not None}))).all())
     out = []
@@ -338,7 +345,7 @@ def pending_for(ctx: Ctx, viewer: Staff) -> list[GrantRow]:
         code = codes.get(grant.person_id) if grant.person_id is not None else None
         out.append(GrantRow(grant, subject, code,
                             approve_decision(ctx, viewer, grant),
-                            block_decision(ctx, viewer, grant)))
+                            _block_rule(ctx, viewer, grant, cared_for).allowed))
     return out
 
 

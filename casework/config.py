@@ -67,6 +67,9 @@ class Settings:
     timezone: str = "Asia/Almaty"
     # Statistics: counts below k are shown as "fewer than k" (issue 15; at least 3).
     statistics_k: int = 5
+    # An organisation with one administrator: a grant of privilege takes effect 24 hours
+    # after the request unless someone blocks it, instead of waiting for a second director.
+    single_administrator: bool = False
 
     @property
     def attachments_path(self) -> Path:
@@ -116,6 +119,7 @@ class Settings:
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
             statistics_k=_int(env.get("SENIM_STATISTICS_K", "5"), "SENIM_STATISTICS_K"),
+            single_administrator=_flag(env.get("SENIM_SINGLE_ADMINISTRATOR", "0")),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)

@@ -77,3 +77,18 @@ def review_coming_of_age(app: Flask) -> int:
         db.session.commit()
         event(log, "job.coming_of_age_reviews", count=created)
         return created
+
+
+def apply_due_grants(app: Flask) -> int:
+    """Single-administrator grants whose 24 hours passed unblocked take effect (issue 11)."""
+    from casework.services import grants
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        applied = grants.apply_due(ctx)
+        db.session.commit()
+        event(log, "job.grants_applied", count=applied)
+        return applied

@@ -19,6 +19,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
                       id="purge_sessions", replace_existing=True, max_instances=1)
     scheduler.add_job(jobs.stop_expired_disclosures, "interval", minutes=15, args=[app],
                       id="stop_expired_disclosures", replace_existing=True, max_instances=1)
+    scheduler.add_job(jobs.apply_due_grants, "interval", minutes=5, args=[app],
+                      id="apply_due_grants", replace_existing=True, max_instances=1)
     scheduler.add_job(jobs.verify_audit, "cron", hour=2, minute=30, args=[app],
                       id="verify_audit", replace_existing=True, max_instances=1)
     scheduler.add_job(jobs.review_coming_of_age, "cron", hour=1, minute=15, args=[app],

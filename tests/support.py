@@ -401,3 +401,58 @@ def enrol_existing(app: Any, public_id: str, password: str) -> StaffLogin:
         accounts.enrol_totp_directly(c, staff, secret)
         db.session.commit()
         return StaffLogin(staff.email, password, secret, staff.public_id, staff.role)
+
+
+# --- Grants of privilege (issue 11, point 3) -------------------------------------------
+
+
+def pending_grants(app: Any, kind: str | None = None) -> list[Any]:
+    """Pending grants, oldest first (public_id, kind, subject public id, requested_by)."""
+    sql = ("SELECT g.public_id, g.kind, s.public_id AS subject, g.requested_by, g.status "
+           "FROM privilege_grants g JOIN staff s ON s.id = g.subject_id "
+           "WHERE g.status = 'pending'")
+    rows = db_execute(app, sql + " ORDER BY g.id")
+    return [r for r in rows if kind is None or r.kind == kind]
+
+
+def approve_pending(client: Any, kind: str | None = None) -> list[str]:
+    """As the signed-in (second) director, approve every pending grant of ``kind``
+    through the pending-grants page; returns the grants approved."""
+    page = client.get("/grants/").get_data(as_text=True)
+    approved = []
+    for public_id in re.findall(r'action="/grants/([0-9a-f]{32})/approve"', page):
+        row = re.search(rf'id="grant-{public_id}" data-kind="([a-z]+)"', page)
+        assert row is not None
+        if kind is None or kind == row.group(1):
+            response = client.post(f"/grants/{public_id}/approve",
+                                   data={"csrf_token": csrf_token(page)})
+            assert response.status_code == 302, response.status_code
+            approved.append(public_id)
+    return approved
+
+
+def step_up_as(client: Any, app: Any, user: StaffLogin, next_url: str = "/") -> Any:
+    forget_last_totp_step(app, user.public_id)
+    page = client.get(f"/auth/step-up?next={next_url}")
+    return client.post("/auth/step-up", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "password": user.password,
+        "code": current_code(user.totp_secret), "next": next_url})
+
+
+def print_letter(client: Any, app: Any, user: StaffLogin, staff_public_id: str) -> Any:
+    """As ``user`` (signed in on ``client``), step up and print the enrolment letter of
+    that account; returns the response (the letter, or a redirect when refused)."""
+    rows = db_execute(app, "SELECT l.public_id FROM enrolment_letters l JOIN staff s "
+                      "ON s.id = l.staff_id WHERE s.public_id = :p AND l.issued_at IS NULL",
+                      p=staff_public_id)
+    assert rows, "no letter waiting"
+    step_up_as(client, app, user, "/grants/")
+    page = client.get("/grants/").get_data(as_text=True)
+    return client.post(f"/grants/letters/{rows[0].public_id}",
+                       data={"csrf_token": csrf_token(page), "back": "/grants/"})
+
+
+def letter_password(response: Any) -> str:
+    match = re.search(r"One-time password: ([a-z0-9-]+)", response.get_data(as_text=True))
+    assert match, response.get_data(as_text=True)[:500]
+    return match.group(1)

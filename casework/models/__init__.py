@@ -30,6 +30,7 @@ from casework.models.disclosure import (
     RecallNotice,
     Task,
 )
+from casework.models.grants import EnrolmentLetter, PrivilegeGrant
 from casework.models.intel import IntelEntry
 from casework.models.persons import (
     Assignment,
@@ -82,6 +83,8 @@ __all__ = [
     "BreakGlass",
     "CaseNote",
     "IntelEntry",
+    "EnrolmentLetter",
+    "PrivilegeGrant",
     "Interview",
     "InterviewAddendum",
     "InterviewNotice",

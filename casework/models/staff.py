@@ -79,6 +79,9 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     address_key: Mapped[str] = mapped_column(String(64), index=True)
+    # Set when the attempt came from a device the account signed in from before (a valid
+    # device cookie, OWASP's device-cookie pattern); such failures count per device.
+    device_key: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 

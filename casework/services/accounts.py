@@ -81,6 +81,10 @@ def reactivate(ctx: Ctx, staff: Staff) -> None:
     ctx.audit("staff.reactivate", object_type="staff", object_ref=staff.public_id)
 
 
+def can_reactivate_or_raise(staff: Staff) -> None:
+    _require(can_reactivate(target_active=staff.is_active))
+
+
 def reset(ctx: Ctx, staff: Staff) -> str:
     """New temporary password and a fresh TOTP enrolment; every session and token ends."""
     _require(can_reset(actor_id=ctx.actor or "", target_id=staff.public_id))
@@ -241,3 +245,12 @@ def _revoke_tokens(ctx: Ctx, staff: Staff) -> None:
 def _require(decision: Decision) -> None:
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
+
+
+def change_role(ctx: Ctx, staff: Staff, role: Role) -> None:
+    """A new role (only ever as an effective grant): every session and token ends, so the
+    old permissions cannot linger in a signed-in browser."""
+    staff.role = role.value
+    _end_all_access(ctx, staff)
+    ctx.audit("staff.role_change", outcome=role.value, object_type="staff",
+              object_ref=staff.public_id)

@@ -57,11 +57,15 @@ def is_designated(ctx: Ctx, staff: Staff) -> bool:
     return any(row.staff_id == staff.id for row, _ in designations(ctx))
 
 
-def add_shift(ctx: Ctx, staff: Staff, starts_at: datetime, ends_at: datetime) -> OnCallShift:
+def check_shift(ctx: Ctx, staff: Staff, starts_at: datetime, ends_at: datetime) -> None:
     if not is_designated(ctx, staff):
         raise ServiceError(RosterReason.NOT_DESIGNATED)
     if ends_at <= starts_at or ends_at - starts_at > timedelta(days=14):
         raise ServiceError(RosterReason.BAD_SHIFT)
+
+
+def add_shift(ctx: Ctx, staff: Staff, starts_at: datetime, ends_at: datetime) -> OnCallShift:
+    check_shift(ctx, staff, starts_at, ends_at)
     shift = OnCallShift(staff_id=staff.id, starts_at=starts_at, ends_at=ends_at,
                         created_by=ctx.actor or "")
     ctx.session.add(shift)

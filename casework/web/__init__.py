@@ -15,6 +15,7 @@ from casework.web import (
     case_events,
     consent,
     disclosures,
+    grants,
     intel,
     legal,
     main,
@@ -40,7 +41,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(organisation.bp)
     app.register_blueprint(disclosures.bp)
     app.register_blueprint(case_events.bp)
-    for extra in (mou, roster, tasks, statistics):
+    for extra in (mou, roster, tasks, statistics, grants):
         app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)

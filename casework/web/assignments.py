@@ -6,14 +6,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from casework.domain.grants import GrantKind
 from casework.domain.roles import Permission
 from casework.extensions import db
-from casework.services import access, accounts, notifications
+from casework.services import access, accounts, grants, notifications
 from casework.services.errors import NotFound, ServiceError
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import AssignForm
-from casework.web.messages import explain
+from casework.web.grants import refused, requested
 from casework.web.security import requires
 
 bp = Blueprint("assignments", __name__)
@@ -28,8 +29,12 @@ def index() -> str:
     staff = [s for s in accounts.list_staff(c) if s.role in CARE_ROLES and s.is_active]
     form = AssignForm()
     form.staff.choices = [(s.public_id, f"{s.display_name}") for s in staff]
+    waiting: dict[str, list[str]] = {}
+    for row in grants.pending_for(c, g.staff):
+        if row.case_code is not None:
+            waiting.setdefault(row.case_code, []).append(row.subject.display_name)
     return render_template("assignments/index.html", people=people, form=form,
-                           remove_form=ConfirmForm())
+                           remove_form=ConfirmForm(), waiting=waiting)
 
 
 @bp.route("/assignments/<case_code>", methods=["POST"])
@@ -48,13 +53,17 @@ def change(case_code: str) -> Response:
         if form.action.data == "remove":
             access.unassign(c, person, staff)
         else:
-            access.assign(c, person, staff)
-            notifications.notify(c, staff, "assigned", object_ref=person.case_code)
+            # Issue 11: an assignment is a grant of access; it takes effect only after a
+            # second person approves it (or the single-administrator delay passes).
+            grants.request_assignment(c, g.staff, person, staff,
+                                      single_administrator=settings().single_administrator)
+            db.session.commit()
+            requested(GrantKind.ASSIGNMENT)
+            return redirect(url_for("assignments.index"))
     except NotFound:
         abort(404)
     except ServiceError as error:
-        db.session.rollback()
-        for message in explain(error.reasons):
+        for message in refused(GrantKind.ASSIGNMENT, error):
             flash(message, "error")
         return redirect(url_for("assignments.index"))
     db.session.commit()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -22,6 +32,7 @@ from casework.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 PENDING_SECONDS = 300
+DEVICE_COOKIE_DAYS = 180
 
 
 @login_manager.user_loader
@@ -39,6 +50,28 @@ def _throttle() -> auth.Throttle:
 
 def _address() -> str:
     return request.remote_addr or "unknown"
+
+
+def _device_cookie_name() -> str:
+    return "__Host-senim-device" if settings().secure_cookies else "senim-device"
+
+
+def _device_cookie() -> str | None:
+    """The known-device cookie this browser holds, if any (issue 11, point 4)."""
+    return request.cookies.get(_device_cookie_name())
+
+
+def _remember_device(staff: Staff) -> None:
+    """Every successful sign-in gives the browser a fresh signed device cookie, so the
+    owner can still sign in while an attack from elsewhere is throttled."""
+    token = auth.device_token(ctx(), staff)
+    secure = settings().secure_cookies
+
+    @after_this_request
+    def set_cookie(response: Response) -> Response:
+        response.set_cookie(_device_cookie_name(), token, max_age=DEVICE_COOKIE_DAYS * 86400,
+                            path="/", secure=secure, httponly=True, samesite="Strict")
+        return response
 
 
 def _pending_staff() -> Staff | None:
@@ -59,6 +92,7 @@ def _complete_login(staff: Staff) -> Response:
     language = session.get("lang")
     session.regenerate()  # type: ignore[attr-defined]
     login_user(staff)
+    _remember_device(staff)
     if language:
         session["lang"] = language
     db.session.commit()
@@ -76,7 +110,8 @@ def login() -> str | Response:
     if form.validate_on_submit():
         c = ctx()
         result = auth.check_password(c, _throttle(), email=form.email.data or "",
-                                     password=form.password.data or "", address=_address())
+                                     password=form.password.data or "", address=_address(),
+                                     device_cookie=_device_cookie())
         db.session.commit()
         if result.outcome is LoginOutcome.OK and result.staff is not None:
             session["pending"] = {"staff": result.staff.public_id, "at": utcnow().isoformat()}
@@ -101,7 +136,7 @@ def second_factor() -> str | Response:
     form = CodeForm()
     if form.validate_on_submit():
         result = auth.check_second_factor(ctx(), _throttle(), staff, code=form.code.data or "",
-                                          address=_address())
+                                          address=_address(), device_cookie=_device_cookie())
         if result.outcome is LoginOutcome.OK:
             return _complete_login(staff)
         db.session.commit()
@@ -121,7 +156,8 @@ def recovery() -> str | Response:
     form = RecoveryForm()
     if form.validate_on_submit():
         result = auth.check_second_factor(ctx(), _throttle(), staff, code=form.code.data or "",
-                                          address=_address(), recovery=True)
+                                          address=_address(), recovery=True,
+                                          device_cookie=_device_cookie())
         if result.outcome is LoginOutcome.OK:
             flash(_("You used a recovery code. Each code works only once."), "warning")
             return _complete_login(staff)
@@ -164,7 +200,8 @@ def step_up() -> str | Response:
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         if auth.step_up(ctx(), _throttle(), g.staff, password=form.password.data or "",
-                        code=form.code.data or "", address=_address()):
+                        code=form.code.data or "", address=_address(),
+                        device_cookie=_device_cookie()):
             session["step_up_at"] = utcnow().isoformat()
             db.session.commit()
             # The action itself has not happened yet: say so, or a tired liaison may think
@@ -185,5 +222,7 @@ def logout() -> Response:
     logout_user()
     session.destroy()  # type: ignore[attr-defined]
     response = redirect(url_for("auth.login"))
-    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    # Not "cookies": that would also wipe the known-device cookie, and the owner would be
+    # throttled with the attacker next time. The session cookie is deleted by the store.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -270,3 +270,12 @@ _merge_children_and_time()
 def explain(reasons: tuple[Enum, ...]) -> list[str]:
     """Human messages for reason codes, in the current language."""
     return [str(MESSAGES.get(reason, _l("The request was refused."))) for reason in reasons]
+
+
+def _merge_grants() -> None:
+    from casework.web.messages_grants import GRANT_MESSAGES
+
+    MESSAGES.update(GRANT_MESSAGES)
+
+
+_merge_grants()

@@ -21,14 +21,15 @@ from werkzeug.wrappers import Response
 from wtforms import DateTimeLocalField, SelectField
 from wtforms.validators import DataRequired
 
+from casework.domain.grants import GrantKind
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import Staff
-from casework.services import mou_versions, police_units, roster
+from casework.services import grants, mou_versions, police_units, roster
 from casework.services.errors import ServiceError
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
-from casework.web.messages import explain
+from casework.web.grants import refused, requested
 from casework.web.security import requires
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -126,13 +127,15 @@ def designate() -> Response | tuple[str, int]:
     if designate_form.validate_on_submit():
         staff = _staff_or_404(designate_form.liaison.data or "")
         try:
-            roster.designate(ctx(), staff, designate_form.designation.data or "")
+            # Issue 11: release power is a grant; it waits for a second person.
+            grants.request_designation(ctx(), g.staff, staff,
+                                       designate_form.designation.data or "",
+                                       single_administrator=settings().single_administrator)
         except ServiceError as error:
-            db.session.rollback()
-            designate_form.liaison.errors = explain(error.reasons)
+            designate_form.liaison.errors = refused(GrantKind.DESIGNATION, error)
         else:
             db.session.commit()
-            flash(_("%(name)s was designated.", name=staff.display_name), "success")
+            requested(GrantKind.DESIGNATION)
             return redirect(url_for("roster.index"))
     return _page(designate_form, shift_form, 422)
 
@@ -158,13 +161,13 @@ def add_shift() -> Response | tuple[str, int]:
         assert shift_form.starts_at.data is not None
         assert shift_form.ends_at.data is not None
         try:
-            roster.add_shift(ctx(), staff, to_utc(shift_form.starts_at.data),
-                             to_utc(shift_form.ends_at.data))
+            grants.request_shift(ctx(), g.staff, staff, to_utc(shift_form.starts_at.data),
+                                 to_utc(shift_form.ends_at.data),
+                                 single_administrator=settings().single_administrator)
         except ServiceError as error:
-            db.session.rollback()
-            shift_form.ends_at.errors = explain(error.reasons)
+            shift_form.ends_at.errors = refused(GrantKind.SHIFT, error)
         else:
             db.session.commit()
-            flash(_("The shift was added."), "success")
+            requested(GrantKind.SHIFT)
             return redirect(url_for("roster.index", _anchor="shifts"))
     return _page(designate_form, shift_form, 422)

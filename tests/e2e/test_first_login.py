@@ -1,7 +1,8 @@
 """First sign-in, language choice and sign-out, through the real UI in Chromium (CSRF on).
 
 The director is created by the service layer with TOTP enrolled; everything else happens in
-the browser: the director adds a caseworker, who signs in with the temporary password, sets
+the browser: the director adds a caseworker, a second director approves, the auditor prints
+the sealed enrolment letter, and the newcomer signs in with its one-time password, sets
 up the authenticator, saves the recovery codes and chooses a new password.
 """
 
@@ -91,9 +92,38 @@ def test_director_adds_caseworker_who_completes_first_sign_in(live_server, brows
     boss.fill("#email", email)
     boss.select_option("#role", "caseworker")
     submit(boss)
-    temporary = boss.locator("code.secret").inner_text().strip()
-    assert len(temporary) >= 12
+    # Issue 11: no password for the creator; the account waits for a second director.
+    boss.wait_for_url("**/admin/staff/*")
     assert "Aigerim Newcomer" in boss.locator("main h1").inner_text()
+    assert boss.locator("code.secret").count() == 0
+    assert "Waiting for approval" in boss.locator("dl.facts").inner_text()
+
+    # A second director approves it on the pending grants page.
+    other = browsing.new_page()
+    sign_in(other, app, make_staff(app, "director"))
+    other.locator("header nav").get_by_role("link", name="Pending grants").click()
+    other.wait_for_url("**/grants/")
+    other.get_by_role("button", name="Approve").click()
+    other.wait_for_url("**/grants/")
+    screenshot(other, "pending-grants-director")
+
+    # The auditor prints the sealed enrolment letter (after confirming it is them).
+    auditor = make_staff(app, "auditor")
+    watch = browsing.new_page()
+    sign_in(watch, app, auditor)
+    watch.goto("/grants/")
+    watch.get_by_role("button", name="Print the letter").click()
+    watch.wait_for_url("**/auth/step-up**")
+    forget_last_totp_step(app, auditor.public_id)
+    watch.fill("#password", auditor.password)
+    watch.fill("#code", current_code(auditor.totp_secret))
+    watch.get_by_role("button", name="Confirm").click()
+    watch.wait_for_url("**/grants/")
+    with watch.expect_download() as info:
+        watch.get_by_role("button", name="Print the letter").click()
+    letter = Path(info.value.path()).read_text(encoding="utf-8")
+    temporary = re.search(r"One-time password: (\S+)", letter).group(1)
+    assert len(temporary) >= 12 and email in letter
 
     # A fresh browser (its own cookies): the newcomer signs in with the temporary password.
     newcomer = browsing.new_page()

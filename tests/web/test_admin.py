@@ -11,15 +11,18 @@ from urllib.parse import parse_qs, urlsplit
 from casework.models.base import utcnow
 from casework.services.sessions import hash_sid
 from tests.support import (
+    approve_pending,
     audit_rows,
     csrf_token,
     current_code,
     db_execute,
     forget_last_totp_step,
     is_login_redirect,
+    letter_password,
     login,
     make_staff,
     post_form,
+    print_letter,
     session_cookie,
     session_rows,
     staff_row,
@@ -31,13 +34,13 @@ CHOSEN = "quiet river under the northern bridge"
 
 def create_account(client, email="aigul.new@test.senim.kz", name="Aigul New",
                    role="legal_adviser"):
+    """Request the account; the response never carries a password (issue 11)."""
     response = post_form(client, "/admin/staff/new", data={
-        "email": email, "display_name": name, "role": role})
+        "email": email, "display_name": name, "role": role}, follow_redirects=True)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    match = re.search(r'<code class="secret">([a-z0-9-]+)</code>', body)
-    assert match, body[:1000]
-    return match.group(1), body
+    assert '<code class="secret">' not in body
+    return body
 
 
 def staff_public_id(app, email):
@@ -52,19 +55,36 @@ def password_step(client, email, password):
 
 def test_director_creates_an_account_and_the_first_sign_in_is_complete(app, client):
     director = make_staff(app, "director")
+    second = make_staff(app, "director")
+    auditor = make_staff(app, "auditor")
     login(client, app, director)
-    temporary, body = create_account(client)
-    assert re.fullmatch(r"([a-z2-9]{5}-){3}[a-z2-9]{5}", temporary)
+    create_account(client)
     public_id = staff_public_id(app, "aigul.new@test.senim.kz")
     row = staff_row(app, public_id)
     assert row.must_change_password and row.totp_secret_ciphertext is None
     assert row.role == "legal_adviser"
-    # Shown once: neither the account page nor the list shows it again, nor the database.
-    assert temporary not in client.get(f"/admin/staff/{public_id}").get_data(as_text=True)
-    assert temporary not in client.get("/admin/staff").get_data(as_text=True)
-    assert temporary not in " ".join(str(v) for v in row)
+    assert not row.is_active  # nothing is granted before a second person approves
     created = [r for r in audit_rows(app, "staff.create") if r.object_ref == public_id]
     assert len(created) == 1 and created[0].actor == director.public_id
+
+    # A second director approves; the auditor prints the sealed letter (never the creator).
+    boss2 = app.test_client()
+    login(boss2, app, second)
+    assert len(approve_pending(boss2, "account")) == 1
+    assert staff_row(app, public_id).is_active
+    refused = print_letter(client, app, director, public_id)
+    assert refused.status_code == 302
+    audit_client = app.test_client()
+    login(audit_client, app, auditor)
+    letter = print_letter(audit_client, app, auditor, public_id)
+    assert letter.headers["Content-Disposition"].startswith("attachment;")
+    temporary = letter_password(letter)
+    assert re.fullmatch(r"([a-z2-9]{5}-){3}[a-z2-9]{5}", temporary)
+    # Printed once: neither the pages nor the database show it again.
+    assert temporary not in client.get(f"/admin/staff/{public_id}").get_data(as_text=True)
+    assert temporary not in client.get("/admin/staff").get_data(as_text=True)
+    assert temporary not in " ".join(str(v) for v in staff_row(app, public_id))
+    assert db_execute(app, "SELECT 1 FROM enrolment_letters WHERE issued_at IS NULL") == []
 
     # First sign-in by the new person, in their own browser.
     newcomer = app.test_client()
@@ -145,11 +165,15 @@ def test_deactivate_and_reactivate(app, client):
 
     response = post_form(client, detail, f"{detail}/reactivate")
     assert response.status_code == 302
+    assert not staff_row(app, target.public_id).is_active  # waits for a second director
+    second = app.test_client()
+    login(second, app, make_staff(app, "director"))
+    assert len(approve_pending(second, "reactivate")) == 1
     assert staff_row(app, target.public_id).is_active
     assert login(app.test_client(), app, target).status_code == 200
     actions = [r.action for r in audit_rows(app) if r.object_ref == target.public_id
                and r.action.startswith("staff.")]
-    assert actions == ["staff.create", "staff.deactivate", "staff.reactivate"]
+    assert actions == ["staff.create", "staff.deactivate", "staff.activate"]
 
 
 def test_director_cannot_deactivate_self(app, client):
@@ -214,9 +238,15 @@ def test_reset_requires_step_up_then_ends_sessions_and_forces_re_enrolment(app, 
     page = client.get(detail).get_data(as_text=True)
     response = client.post(f"{detail}/reset", data={"csrf_token": csrf_token(page),
                                                     "back": detail})
-    assert response.status_code == 200
-    temporary = re.search(r'<code class="secret">([a-z0-9-]+)</code>',
-                          response.get_data(as_text=True)).group(1)
+    assert response.status_code == 302
+    # The new password is never shown to the director who reset the account: another
+    # director prints the enrolment letter (issue 11).
+    assert '<code class="secret">' not in client.get(detail).get_data(as_text=True)
+    assert print_letter(client, app, director, target.public_id).status_code == 302
+    other = app.test_client()
+    second = make_staff(app, "director")
+    login(other, app, second)
+    temporary = letter_password(print_letter(other, app, second, target.public_id))
 
     # Their sessions ended; they must use the new password and enrol a new authenticator.
     assert is_login_redirect(theirs.get("/"))
@@ -230,7 +260,8 @@ def test_reset_requires_step_up_then_ends_sessions_and_forces_re_enrolment(app, 
     assert response.location.endswith("/auth/enrol")
     reset = audit_rows(app, "staff.reset")
     assert [(r.actor, r.object_ref) for r in reset] == [(director.public_id, target.public_id)]
-    assert [r.outcome for r in audit_rows(app, "auth.step_up")] == ["fail", "ok"]
+    assert [r.outcome for r in audit_rows(app, "auth.step_up")
+            if r.object_ref == director.public_id][:2] == ["fail", "ok"]
 
 
 def test_director_cannot_reset_self(app, client):

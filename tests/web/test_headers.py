@@ -95,7 +95,9 @@ def test_logout_clears_site_data(app, client):
     login(client, app, make_staff(app, "caseworker"))
     response = post_form(client, "/", "/auth/logout")
     assert response.status_code == 302
-    assert response.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+    # The session cookie is deleted; the known-device cookie stays (issue 11, point 4).
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert any(h.startswith("senim=;") for h in response.headers.getlist("Set-Cookie"))
     assert_security_headers(response)
 
 

@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tests.support import csrf_token, login, make_staff, post_form, service_ctx, update_table
+from tests.support import (
+    approve_pending,
+    csrf_token,
+    login,
+    make_staff,
+    post_form,
+    service_ctx,
+    update_table,
+)
 from tests.web.test_legal_pages import make_person
 from tests.web.test_mou_pages import POLICE_MOBILE, make_unit, register_version, terms_toml
 
@@ -42,12 +50,19 @@ def test_director_designates_and_schedules_and_the_liaison_sees_who_is_on_duty(a
     unit_id = make_unit(app)
     register_version(app, unit_id, terms_toml())
     login(client, app, make_staff(app, "director"))
+    second = app.test_client()
+    login(second, app, make_staff(app, "director"))
     assert designate(client, aigerim.public_id, "liaison").status_code == 302
     assert designate(client, daniyar.public_id, "deputy").status_code == 302
+    # Release power waits for a second director (issue 11).
+    assert "Aigerim Liaison" not in client.get("/roster/").get_data(as_text=True).split(
+        'id="now"')[1].split("</section>")[0]
+    assert len(approve_pending(second, "designation")) == 2
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     response = add_shift(client, aigerim.public_id, now - timedelta(hours=1),
                          now + timedelta(hours=3))
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert len(approve_pending(second, "shift")) == 1
 
     from casework.extensions import db
     from casework.models import OnCallShift
@@ -95,6 +110,9 @@ def test_a_shift_for_someone_not_designated_or_backwards_is_refused(app, client)
     aigerim = named_liaison(app, "Aigerim Liaison")
     login(client, app, make_staff(app, "director"))
     designate(client, aigerim.public_id, "liaison")
+    second = app.test_client()
+    login(second, app, make_staff(app, "director"))
+    approve_pending(second, "designation")
     now = datetime.now(UTC)
     response = add_shift(client, aigerim.public_id, now + timedelta(hours=3), now)
     assert response.status_code == 422
@@ -105,6 +123,9 @@ def test_ending_a_designation(app, client):
     aigerim = named_liaison(app, "Aigerim Liaison")
     login(client, app, make_staff(app, "director"))
     designate(client, aigerim.public_id, "liaison")
+    second = app.test_client()
+    login(second, app, make_staff(app, "director"))
+    approve_pending(second, "designation")
     response = post_form(client, "/roster/", f"/roster/designations/{aigerim.public_id}/end",
                          follow_redirects=True)
     assert "is no longer designated" in response.get_data(as_text=True)

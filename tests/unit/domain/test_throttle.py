@@ -38,3 +38,26 @@ def test_limits_come_from_the_caller():
     assert not throttle_decision(account_failures=1, address_failures=0, limits=strict)
     assert not throttle_decision(account_failures=0, address_failures=2, limits=strict)
     assert throttle_decision(account_failures=0, address_failures=1, limits=strict)
+
+
+# Issue 11, point 4: a known device (device cookie) is judged by its own failures only.
+@pytest.mark.parametrize(("account", "address", "device", "reasons"), [
+    (500, 500, 0, ()),  # an attack from elsewhere does not stop the owner's own browser
+    (5, 0, 4, ()),
+    (0, 0, 5, (ThrottleReason.DEVICE,)),  # guessing on a stolen device cookie is slowed too
+    (0, 0, 50, (ThrottleReason.DEVICE,)),
+    (5, 0, None, (ThrottleReason.ACCOUNT,)),  # an unknown device is throttled as before
+])
+def test_known_device_decision_table(account, address, device, reasons):
+    decision = throttle_decision(account_failures=account, address_failures=address,
+                                 device_failures=device, limits=LIMITS)
+    assert decision.allowed is (not reasons)
+    assert decision.reasons == reasons
+
+
+@pytest.mark.parametrize(("after", "alert"), [(1, False), (4, False), (5, True), (6, False),
+                                              (40, False)])
+def test_the_owner_is_told_once_when_the_limit_is_reached(after, alert):
+    from casework.domain.throttle import should_alert
+
+    assert should_alert(account_failures_after=after, limits=LIMITS) is alert

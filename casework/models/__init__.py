@@ -16,6 +16,7 @@ from casework.models.consent import (
     UnitAssessment,
     WitnessReview,
 )
+from casework.models.consistency import CrossWrite, IntelWriteJournal
 from casework.models.disclosure import (
     DisclosureApproval,
     DisclosureItem,
@@ -52,6 +53,8 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "CrossWrite",
+    "IntelWriteJournal",
     "DisclosureApproval",
     "DisclosureLedger",
     "DisclosurePackage",

@@ -137,11 +137,13 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casework.cli_check import register_check_command
     from casework.cli_keys import register_key_commands
     from casework.cli_packages import package_group
 
     senim.add_command(audit_group)
     senim.add_command(token_group)
     register_key_commands(senim)
+    register_check_command(senim)
     senim.add_command(package_group)
     app.cli.add_command(senim)

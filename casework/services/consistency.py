@@ -37,9 +37,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from casework.logs import event as log_event
-from casework.models import AuditEvent, IntelEntry, IntelWriteJournal, SourceLink
+from casework.models import AuditEvent, IntelEntry, IntelWriteJournal, Person, SourceLink
 from casework.models.base import IntelBase, utcnow
 from casework.models.consistency import CrossWrite
+from casework.services import subjects
+from casework.services.context import Ctx
+from casework.services.subjects import IntegrityAlarm, SubjectShredded
+from crypto import CryptoError, KeyNotFoundError, mac
 
 log = logging.getLogger("senim.consistency")
 
@@ -175,16 +179,24 @@ def _engines(session: Session) -> tuple[Engine, Engine]:
     return casework, intel
 
 
-def _take_over(session: Session, engine: Engine) -> Any:
-    """The session's transaction on ``engine``, which this module will commit itself."""
+def _commit_on(session: Session, engine: Engine, side: str) -> None:
+    """Commit the session's transaction on one database now, in the protocol's order.
+
+    The session keeps a fresh (empty) transaction on that connection in its place, so its
+    own commit or rollback afterwards finds nothing left to do there.
+    """
     tx = session.get_transaction()
     assert tx is not None
     connections = tx._connections  # noqa: SLF001 (no public way to order the commits)
     conn, trans, should_commit, autoclose = connections[engine]
-    for key, value in list(connections.items()):
-        if value[0] is conn:
-            connections[key] = (conn, trans, False, autoclose)
-    return trans
+    try:
+        commit_side(side, trans)
+    finally:
+        if not trans.is_active:
+            fresh = conn.begin()
+            for key, value in list(connections.items()):
+                if value[0] is conn:
+                    connections[key] = (conn, fresh, should_commit, autoclose)
 
 
 def commit(session: Session, finish: Callable[[], None]) -> None:
@@ -200,16 +212,14 @@ def commit(session: Session, finish: Callable[[], None]) -> None:
     session.add(CrossWrite(txid=txid, outcome=COMMITTED, at=now))
     session.flush()
     casework_engine, intel_engine = _engines(session)
-    intel_trans = _take_over(session, intel_engine)
-    casework_trans = _take_over(session, casework_engine)
     try:
-        commit_side("intel", intel_trans)
+        _commit_on(session, intel_engine, "intel")
     except Exception as error:
         session.rollback()
         log_event(log, "consistency.not_saved", side="intel", txid=txid)
         raise NotSaved("intel") from error
     try:
-        commit_side("casework", casework_trans)
+        _commit_on(session, casework_engine, "casework")
     except Exception as error:
         session.rollback()
         if settle(casework_engine, intel_engine, txid, now=utcnow()) != COMMITTED:
@@ -312,11 +322,23 @@ def reconcile(session: Session, *, now: datetime, grace: timedelta,
     return report
 
 
-def find_orphans(session: Session, *, token_hash: Callable[[str], bytes],
-                 link_entry: Callable[[SourceLink], str | None]) -> CheckReport:
+def _link_entry(ctx: Ctx, link: SourceLink) -> str | None:
+    """The entry a source link points to; None when it cannot be read (shredded)."""
+    person = ctx.session.get(Person, link.person_id)
+    if person is None:
+        return None
+    try:
+        data = subjects.unseal_row(ctx, person.subject_id, link, "link_ciphertext") or {}
+    except (SubjectShredded, IntegrityAlarm, CryptoError, KeyNotFoundError):
+        return None
+    entry = data.get("entry") if isinstance(data, dict) else None
+    return str(entry) if entry else None
+
+
+def find_orphans(ctx: Ctx, report: CheckReport) -> CheckReport:
     """Compare the two databases: entries nobody audited, audited entries that are not
-    there, tokens without a link, links without an entry (``link_entry`` decrypts)."""
-    report = CheckReport()
+    there, tokens without a link, links without an entry (those are removed)."""
+    session = ctx.session
     entries = {ref: (public_id, token) for ref, public_id, token in session.execute(
         select(IntelEntry.reference, IntelEntry.public_id, IntelEntry.source_token))}
     created = set(session.scalars(select(AuditEvent.object_ref).where(
@@ -326,12 +348,37 @@ def find_orphans(session: Session, *, token_hash: Callable[[str], bytes],
     report.unaudited_entries = sorted(set(entries) - created)
     report.missing_entries = sorted(r for r in created - set(entries) - acknowledged if r)
     hashes = set(session.scalars(select(SourceLink.token_hash)))
-    report.unlinked_entries = sorted(ref for ref, (_, token) in entries.items()
-                                     if token and token_hash(token) not in hashes)
+    key = subjects.index_key(ctx, "source_links.token")
+    report.unlinked_entries = sorted(
+        ref for ref, (_, token) in entries.items()
+        if token and mac(key, token.encode("ascii")) not in hashes)
     public_ids = {public_id for public_id, _ in entries.values()}
-    for link in session.scalars(select(SourceLink)):
-        entry = link_entry(link)
+    for link in list(session.scalars(select(SourceLink))):
+        entry = _link_entry(ctx, link)
         if entry is not None and entry not in public_ids:
             session.delete(link)
             report.dangling_links += 1
+    return report
+
+
+def check(ctx: Ctx, *, grace: timedelta) -> CheckReport:
+    """``senim check``: settle journalled writes, then find and repair orphans.
+
+    Repairs: an undecided write is settled; an audited entry that does not exist is
+    acknowledged in the chain (the chain is append-only); a link to a missing entry is
+    removed. Entries nobody audited and tokens without a link cannot be repaired safely
+    (which person, which author?) and are only reported.
+    """
+    report = reconcile(ctx.session, now=ctx.now, grace=grace)  # type: ignore[arg-type]
+    find_orphans(ctx, report)
+    for reference in report.missing_entries:
+        ctx.audit(ACKNOWLEDGED, outcome="repaired", object_type="intel_entry",
+                  object_ref=reference)
+        report.acknowledged.append(reference)
+    if report.dangling_links:
+        ctx.audit("consistency.dangling_links_removed", outcome="repaired",
+                  object_type="source_link", object_ref=str(report.dangling_links))
+    if report.found:
+        ctx.audit("consistency.check", outcome="unrepaired" if report.unrepaired
+                  else "repaired")
     return report

@@ -14,6 +14,7 @@ from casework.web import (
     auth,
     consent,
     disclosures,
+    health,
     intel,
     legal,
     main,
@@ -30,7 +31,7 @@ from casework.web.security import check_endpoints, gate, security_headers
 
 def register_web(app: Flask) -> None:
     for module in (main, auth, account, admin, audit, api, persons, records, assignments,
-                   intel):
+                   intel, health):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.units_bp)  # /units/; legal.bp is /persons/<code>/legal
     app.register_blueprint(legal.bp)

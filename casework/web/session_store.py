@@ -19,7 +19,7 @@ from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services import sessions as store
 
-_EXEMPT = ("/static/", "/api/")
+_EXEMPT = ("/static/", "/api/", "/health/")
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):

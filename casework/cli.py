@@ -98,9 +98,12 @@ def audit_verify_command(checkpoints: tuple[Path, ...]) -> None:
         # append fail, and the operator must still learn where the chain broke.
         cli_ctx().audit("audit.verify", outcome="ok" if report.ok else "broken")
         db.session.commit()
-    except SQLAlchemyError:
+    except (SQLAlchemyError, audit.AuditTrailBroken) as error:
         db.session.rollback()
-        click.echo("could not record this verification in the audit trail", err=True)
+        past_head = isinstance(error, audit.AuditTrailBroken)
+        click.echo("could not record this verification in the audit trail"
+                   + (": entries exist past the chain head (forged rows or a broken tail)"
+                      if past_head else ""), err=True)
         sys.exit(1)
     if not report.ok:
         sys.exit(1)

@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from casework.extensions import db
@@ -48,6 +49,10 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         # A forged or stale form: end the session (SecureDrop), then ask to sign in again.
         db.session.rollback()
+        try:  # unless the form is "stale" because no session can be kept right now
+            db.session.execute(select(1))
+        except outage.OUTAGES as down:
+            return outage.unavailable(down)
         event(log, "csrf.rejected")
         session.destroy()  # type: ignore[attr-defined]
         if request.path.startswith("/api/"):

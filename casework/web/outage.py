@@ -60,6 +60,18 @@ def _rollback() -> None:
         pass
 
 
+def note(error: BaseException) -> None:
+    """Remember an outage met outside a view (opening the session) for ``refuse``."""
+    g.senim_unavailable = error
+
+
+def refuse() -> Response | None:
+    """The first before_request hook: a session that could not be opened means the
+    database is down; answer with the outage page before CSRF or the gate run."""
+    error = g.get("senim_unavailable")
+    return unavailable(error) if error is not None else None
+
+
 def unavailable(error: BaseException) -> Response:
     g.senim_outage = True
     _rollback()

@@ -124,12 +124,29 @@ def token_create_command(email: str, name: str) -> None:
 
 
 @senim.command("run-scheduler")
-def run_scheduler_command() -> None:
-    """Run the scheduled jobs (session purge, nightly audit verification) in this process."""
-    from casework.scheduler import build_scheduler
+@click.option("--wait", is_flag=True,
+              help="If another scheduler is running, wait for it to stop (a standby).")
+@click.option("--once", is_flag=True, help="Run every job once now, then exit.")
+def run_scheduler_command(wait: bool, once: bool) -> None:
+    """Run the scheduled jobs (session purge, disclosure stops, write reconciliation,
+    nightly audit verification); only one scheduler runs them at a time."""
+    from casework.scheduler import SchedulerLock, build_scheduler, run_once
 
-    click.echo("scheduler running (Ctrl+C to stop)")
-    build_scheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lock = SchedulerLock(db.engines[None], app.instance_path)
+    if not lock.acquire(wait=wait):
+        click.echo("another scheduler is running; this one exits (use --wait to stand by)",
+                   err=True)
+        sys.exit(3)
+    try:
+        if once:
+            for job_id, result in run_once(app).items():
+                click.echo(f"{job_id}: {result}")
+            return
+        click.echo("scheduler running (Ctrl+C to stop)")
+        build_scheduler(app, lock).start()
+    finally:
+        lock.release()
 
 
 def _write_private(path: Path, text: str) -> None:

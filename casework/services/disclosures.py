@@ -523,8 +523,14 @@ def stop_for_expired_mous(ctx: Ctx) -> int:
             DisclosureRequest.status.in_([s.value for s in OPEN])).with_for_update()):
         unit = ctx.session.get(PoliceUnit, request.unit_id)
         if unit is not None and mou_versions.active(ctx, unit) is None:
-            request.status, request.stop_reason = State.STOPPED.value, "mou_not_in_force"
-            request.version += 1
+            # Compare-and-set: two runs of this job at once (SQLite has no row lock for
+            # the select above) stop and audit each request once.
+            if not ctx.session.execute(update(DisclosureRequest).where(
+                    DisclosureRequest.id == request.id,
+                    DisclosureRequest.version == request.version).values(
+                    status=State.STOPPED.value, stop_reason="mou_not_in_force",
+                    version=request.version + 1)).rowcount:  # type: ignore[attr-defined]
+                continue
             ctx.audit("disclosure.stopped", outcome="mou_not_in_force",
                       object_type="disclosure", object_ref=request.reference)
             stopped += 1

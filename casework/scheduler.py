@@ -13,7 +13,9 @@ is checked again; a scheduler that lost it (its database connection dropped) sto
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import functools
 import logging
 import os
 import time
@@ -89,10 +91,8 @@ class SchedulerLock:
 
     def release(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(SQLAlchemyError):  # gone, and the lock with it
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
-            except SQLAlchemyError:
-                pass  # the connection is gone, and the lock with it
             self._conn.close()
             self._conn = None
         if self._fd is not None:
@@ -125,9 +125,9 @@ def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingSc
     """Interval jobs also run once at start (what was missed while no scheduler ran)."""
     scheduler = BlockingScheduler(timezone="UTC")
     now = datetime.now(UTC)
+    stop = functools.partial(_shutdown, scheduler)
     for job_id, job, trigger in JOBS:
-        function = job if lock is None else _guarded(
-            lock, job, lambda s=scheduler: _shutdown(s))
+        function = job if lock is None else _guarded(lock, job, stop)
         start = {"next_run_time": now} if trigger["trigger"] == "interval" else {}
         scheduler.add_job(function, args=[app], id=job_id, replace_existing=True,
                           max_instances=1, **trigger, **start)

@@ -89,7 +89,7 @@ def _decode(value: Any) -> Any:
 
 
 def _undo(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
-    return session.info.setdefault(_UNDO, {})  # type: ignore[no-any-return]
+    return session.info.setdefault(_UNDO, {})
 
 
 def _capture(session: Session, table: Table, rows: Iterator[Any]) -> None:

@@ -40,7 +40,7 @@ def _heads() -> set[str]:
         config.set_main_option("script_location", str(MIGRATIONS))
         cached = set(ScriptDirectory.from_config(config).get_heads())
         current_app.extensions["senim.migration_heads"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _database(engine: Engine) -> tuple[bool, bool]:

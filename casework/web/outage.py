@@ -9,6 +9,7 @@ The language comes from the browser (or the session already in memory), never th
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Response, current_app, g, jsonify, make_response, request
@@ -54,10 +55,8 @@ def _respond(template: str, api_code: str, status: int = 503) -> Response:
 
 
 def _rollback() -> None:
-    try:
+    with contextlib.suppress(SQLAlchemyError):  # the connection is gone; pool discards it
         db.session.rollback()
-    except SQLAlchemyError:  # the connection is gone; the pool discards it
-        pass
 
 
 def note(error: BaseException) -> None:

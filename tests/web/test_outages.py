@@ -131,3 +131,26 @@ def test_readiness_reports_migrations_behind_and_locked_keys(inst, monkeypatch):
         assert (response.status_code, response.get_json()["failed"]) == (503, ["key_file"])
     finally:
         inst.extensions["senim.keys"] = keys
+
+
+def test_an_application_whose_databases_are_on_a_closed_port(tmp_path):
+    """Started while PostgreSQL is down (nothing listens on the port): pages, API and
+    readiness all say so; nothing is a 500."""
+    from casework import create_app
+    from tests.conftest import make_settings
+    from tests.support import dispose
+
+    closed = "postgresql+psycopg://senim@127.0.0.1:9/senim?connect_timeout=2"
+    app = create_app(make_settings(tmp_path, database_url=closed,
+                                   intel_database_url=closed + "&application_name=intel"))
+    try:
+        client = app.test_client()
+        assert_outage_page(client.post("/auth/login", data={"email": "x@y.kz"}))
+        assert_outage_page(client.get("/persons/"))
+        response = client.get("/api/v1/persons", headers=bearer("anything"))
+        assert (response.status_code, response.get_json()) == (503, {"error": "unavailable"})
+        response = client.get("/health/ready")
+        assert response.status_code == 503
+        assert response.get_json()["failed"] == ["database_casework", "database_intel"]
+    finally:
+        dispose(app)

@@ -51,8 +51,9 @@ def check(app, *args):
     return result.exit_code, result.output
 
 
-def fail_at(monkeypatch, side, error=RuntimeError("injected"), *, after=False):
+def fail_at(monkeypatch, side, error=None, *, after=False):
     real = consistency.commit_side
+    error = error or RuntimeError("injected")
 
     def commit_side(which, transaction):
         if which == side:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
+from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -69,10 +70,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     @app.before_request
-    def _request_id() -> None:
+    def _request_id() -> ResponseReturnValue | None:
         # The first hook of all (before CSRF's and the access gate's), so every response,
         # a rejected form included, and every audit entry carries the id.
         g.request_id = secrets.token_hex(8)
+        from casework.web.outage import refuse
+
+        return refuse()  # the session could not be opened: the database is down
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

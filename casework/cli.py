@@ -98,9 +98,12 @@ def audit_verify_command(checkpoints: tuple[Path, ...]) -> None:
         # append fail, and the operator must still learn where the chain broke.
         cli_ctx().audit("audit.verify", outcome="ok" if report.ok else "broken")
         db.session.commit()
-    except SQLAlchemyError:
+    except (SQLAlchemyError, audit.AuditTrailBroken) as error:
         db.session.rollback()
-        click.echo("could not record this verification in the audit trail", err=True)
+        past_head = isinstance(error, audit.AuditTrailBroken)
+        click.echo("could not record this verification in the audit trail"
+                   + (": entries exist past the chain head (forged rows or a broken tail)"
+                      if past_head else ""), err=True)
         sys.exit(1)
     if not report.ok:
         sys.exit(1)
@@ -121,12 +124,29 @@ def token_create_command(email: str, name: str) -> None:
 
 
 @senim.command("run-scheduler")
-def run_scheduler_command() -> None:
-    """Run the scheduled jobs (session purge, nightly audit verification) in this process."""
-    from casework.scheduler import build_scheduler
+@click.option("--wait", is_flag=True,
+              help="If another scheduler is running, wait for it to stop (a standby).")
+@click.option("--once", is_flag=True, help="Run every job once now, then exit.")
+def run_scheduler_command(wait: bool, once: bool) -> None:
+    """Run the scheduled jobs (session purge, disclosure stops, write reconciliation,
+    nightly audit verification); only one scheduler runs them at a time."""
+    from casework.scheduler import SchedulerLock, build_scheduler, run_once
 
-    click.echo("scheduler running (Ctrl+C to stop)")
-    build_scheduler(current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lock = SchedulerLock(db.engines[None], app.instance_path)
+    if not lock.acquire(wait=wait):
+        click.echo("another scheduler is running; this one exits (use --wait to stand by)",
+                   err=True)
+        sys.exit(3)
+    try:
+        if once:
+            for job_id, result in run_once(app).items():
+                click.echo(f"{job_id}: {result}")
+            return
+        click.echo("scheduler running (Ctrl+C to stop)")
+        build_scheduler(app, lock).start()
+    finally:
+        lock.release()
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -137,11 +157,13 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casework.cli_check import register_check_command
     from casework.cli_keys import register_key_commands
     from casework.cli_packages import package_group
 
     senim.add_command(audit_group)
     senim.add_command(token_group)
     register_key_commands(senim)
+    register_check_command(senim)
     senim.add_command(package_group)
     app.cli.add_command(senim)

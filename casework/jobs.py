@@ -51,6 +51,18 @@ def stop_expired_disclosures(app: Flask) -> int:
         return stopped
 
 
+def reconcile_writes(app: Flask) -> int:
+    """Settle two-database writes left undecided by a crash (issue 16.5)."""
+    from casework.services import consistency
+
+    with app.app_context():
+        report = consistency.reconcile(db.session, now=utcnow(),  # type: ignore[arg-type]
+                                       grace=timedelta(minutes=2))
+        event(log, "job.writes_reconciled", settled=len(report.settled),
+              deferred=len(report.deferred))
+        return len(report.settled)
+
+
 def verify_audit(app: Flask) -> bool:
     """Nightly check of the whole audit chain; a break is logged as an alarm."""
     with app.app_context():

@@ -3,26 +3,144 @@
 Never in create_app or wsgi.py: a forking server would start one scheduler per worker and
 run every job several times. The in-memory job store is deliberate: a persistent store
 would pickle job state into the database.
+
+Only one scheduler runs jobs at a time, across processes and machines (issue 16): it holds
+a lock for its whole life, a PostgreSQL advisory lock on the casework database (held by one
+dedicated connection) or, on SQLite, an exclusive file lock in the instance folder. A
+second scheduler waits for it or exits saying another is running. Before each job the lock
+is checked again; a scheduler that lost it (its database connection dropped) stops.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
+import logging
+import os
+import time
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from casework import jobs
+from casework.logs import event
+
+log = logging.getLogger("senim.scheduler")
+# A fixed 64-bit key in PostgreSQL's advisory-lock space, named after what it guards.
+ADVISORY_KEY = zlib.crc32(b"senim.run-scheduler")
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
+class SchedulerLock:
+    """One holder at a time; ``acquire(wait=False)`` says whether this process got it."""
+
+    def __init__(self, engine: Engine, instance_path: str) -> None:
+        self.engine = engine
+        self.path = os.path.join(instance_path, "scheduler.lock")
+        self._conn: Connection | None = None
+        self._fd: int | None = None
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def _try(self) -> bool:
+        if self.postgres:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}):
+                self._conn = conn
+                return True
+            conn.close()
+            return False
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def acquire(self, *, wait: bool, poll_seconds: float = 5.0) -> bool:
+        while True:
+            if self._try():
+                return True
+            if not wait:
+                return False
+            time.sleep(poll_seconds)
+
+    def held(self) -> bool:
+        if self._fd is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            return bool(self._conn.scalar(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid() AND objid = :k"), {"k": ADVISORY_KEY}))
+        except SQLAlchemyError:
+            return False
+
+    def release(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(SQLAlchemyError):  # gone, and the lock with it
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            self._conn.close()
+            self._conn = None
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+JOBS: tuple[tuple[str, Callable[[Flask], Any], dict[str, Any]], ...] = (
+    ("purge_sessions", jobs.purge_sessions, {"trigger": "interval", "minutes": 5}),
+    ("stop_expired_disclosures", jobs.stop_expired_disclosures,
+     {"trigger": "interval", "minutes": 15}),
+    ("reconcile_writes", jobs.reconcile_writes, {"trigger": "interval", "minutes": 5}),
+    ("apply_due_grants", jobs.apply_due_grants, {"trigger": "interval", "minutes": 5}),
+    ("verify_audit", jobs.verify_audit, {"trigger": "cron", "hour": 2, "minute": 30}),
+    ("review_coming_of_age", jobs.review_coming_of_age,
+     {"trigger": "cron", "hour": 1, "minute": 15}),
+)
+
+
+def _guarded(lock: SchedulerLock, job: Callable[[Flask], Any],
+             stop: Callable[[], None]) -> Callable[[Flask], Any]:
+    def run(app: Flask) -> Any:
+        if not lock.held():
+            event(log, "scheduler.lock_lost")
+            stop()
+            return None
+        return job(app)
+    return run
+
+
+def build_scheduler(app: Flask, lock: SchedulerLock | None = None) -> BlockingScheduler:
+    """Interval jobs also run once at start (what was missed while no scheduler ran)."""
     scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(jobs.purge_sessions, "interval", minutes=5, args=[app],
-                      id="purge_sessions", replace_existing=True, max_instances=1)
-    scheduler.add_job(jobs.stop_expired_disclosures, "interval", minutes=15, args=[app],
-                      id="stop_expired_disclosures", replace_existing=True, max_instances=1)
-    scheduler.add_job(jobs.apply_due_grants, "interval", minutes=5, args=[app],
-                      id="apply_due_grants", replace_existing=True, max_instances=1)
-    scheduler.add_job(jobs.verify_audit, "cron", hour=2, minute=30, args=[app],
-                      id="verify_audit", replace_existing=True, max_instances=1)
-    scheduler.add_job(jobs.review_coming_of_age, "cron", hour=1, minute=15, args=[app],
-                      id="review_coming_of_age", replace_existing=True, max_instances=1)
+    now = datetime.now(UTC)
+    stop = functools.partial(_shutdown, scheduler)
+    for job_id, job, trigger in JOBS:
+        function = job if lock is None else _guarded(lock, job, stop)
+        start = {"next_run_time": now} if trigger["trigger"] == "interval" else {}
+        scheduler.add_job(function, args=[app], id=job_id, replace_existing=True,
+                          max_instances=1, **trigger, **start)
     return scheduler
+
+
+def _shutdown(scheduler: BaseScheduler) -> None:
+    scheduler.shutdown(wait=False)
+
+
+def run_once(app: Flask) -> dict[str, Any]:
+    """Every job once, now, in order (``run-scheduler --once``: cron, tests, after repair)."""
+    return {job_id: job(app) for job_id, job, _ in JOBS}

@@ -17,6 +17,7 @@ from casework.models.consent import (
     UnitAssessment,
     WitnessReview,
 )
+from casework.models.consistency import CrossWrite, IntelWriteJournal
 from casework.models.disclosure import (
     DisclosureApproval,
     DisclosureItem,
@@ -56,6 +57,8 @@ from casework.models.subjects import (
 
 __all__ = [
     "CaseEvent",
+    "CrossWrite",
+    "IntelWriteJournal",
     "DisclosureApproval",
     "DisclosureLedger",
     "DisclosurePackage",

@@ -23,6 +23,11 @@ from crypto import KeyNotFoundError, canonical, mac
 CHAIN = "main"
 
 
+class AuditTrailBroken(Exception):  # noqa: N818
+    """Entries exist past the chain head (forged or a broken tail): appending would collide
+    with them, so nothing audited can happen until someone looks (fail closed)."""
+
+
 @dataclass(frozen=True)
 class Event:
     """What happened, by whom, to which opaque object; never a field value."""
@@ -64,6 +69,8 @@ def record(session: DbSession, keys: Keys, event: Event, *, now: datetime) -> Au
     head = session.execute(
         select(AuditChainHead).where(AuditChainHead.name == CHAIN).with_for_update()
     ).scalar_one()
+    if session.scalar(select(AuditEvent.seq).where(AuditEvent.seq > head.seq).limit(1)):
+        raise AuditTrailBroken()
     key = keys.current("audit")
     row = AuditEvent(
         seq=head.seq + 1, at=now.replace(tzinfo=None), actor=event.actor, action=event.action,

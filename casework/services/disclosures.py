@@ -32,6 +32,7 @@ from casework.domain.disclosure import (
 from casework.domain.identifiers import Finding
 from casework.domain.risk import risk_allows
 from casework.models import (
+    AuditEvent,
     Consent,
     DisclosureApproval,
     DisclosureItem,
@@ -354,6 +355,11 @@ def _facts(ctx: Ctx, request: DisclosureRequest, report: Report) -> RequestFacts
         emergency_grounds=bool(written.get("grounds")) and bool(written.get("harm_check")))
 
 
+class Repeated(Exception):  # noqa: N818
+    """The same person's same action on the version they saw is already done (a double
+    click): the caller answers as it did the first time (issue 16.7)."""
+
+
 def _claim(ctx: Ctx, request: DisclosureRequest, seen_version: int) -> None:
     """Compare-and-set on the version: of two people acting on what they saw, one wins."""
     claimed = ctx.session.execute(update(DisclosureRequest).where(
@@ -364,8 +370,36 @@ def _claim(ctx: Ctx, request: DisclosureRequest, seen_version: int) -> None:
     ctx.session.refresh(request)
 
 
+def _claim_or_repeat(ctx: Ctx, request: DisclosureRequest, seen_version: int, *,
+                     action: str, actor: str) -> None:
+    """``_claim``; but if the one step since ``seen_version`` was this person's same
+    action, raise ``Repeated`` instead of "changed"."""
+    try:
+        _claim(ctx, request, seen_version)
+    except ServiceError as error:
+        ctx.session.refresh(request)
+        if request.version == seen_version + 1 and _last_step(ctx, request) == (
+                action, actor, "ok"):
+            raise Repeated() from error
+        raise
+
+
+def _last_step(ctx: Ctx, request: DisclosureRequest) -> tuple[str, str | None, str] | None:
+    """Who did what last to this request, from the audit trail (refusals are not steps)."""
+    row = ctx.session.execute(select(AuditEvent.action, AuditEvent.actor, AuditEvent.outcome)
+                              .where(AuditEvent.object_type == "disclosure",
+                                     AuditEvent.object_ref == request.reference,
+                                     AuditEvent.outcome != "denied")
+                              .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (row.action, row.actor, row.outcome) if row else None
+
+
 def submit(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version: int) -> Report:
-    _claim(ctx, request, seen_version)
+    try:
+        _claim_or_repeat(ctx, request, seen_version, action="disclosure.submit",
+                         actor=staff.public_id)
+    except Repeated:
+        return evaluate_request(ctx, request)
     report = evaluate_request(ctx, request)
     result = transition(_facts(ctx, request, report), Action.SUBMIT,
                         _actor(ctx, staff, step_up_fresh=False))
@@ -389,7 +423,12 @@ class Approval:
 def approve(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version: int,
             step_up_fresh: bool, folder: Path) -> Approval:
     """Approve (and on the last approval release). Exactly one package per request."""
-    _claim(ctx, request, seen_version)
+    try:
+        _claim_or_repeat(ctx, request, seen_version, action="disclosure.approve",
+                         actor=staff.public_id)
+    except Repeated:
+        return Approval(State(request.status), ctx.session.scalar(
+            select(DisclosurePackage).where(DisclosurePackage.request_id == request.id)))
     report = evaluate_request(ctx, request, releaser=staff.public_id)
     facts = _facts(ctx, request, report)
     result = transition(facts, Action.APPROVE, _actor(ctx, staff, step_up_fresh=step_up_fresh))
@@ -523,8 +562,14 @@ def stop_for_expired_mous(ctx: Ctx) -> int:
             DisclosureRequest.status.in_([s.value for s in OPEN])).with_for_update()):
         unit = ctx.session.get(PoliceUnit, request.unit_id)
         if unit is not None and mou_versions.active(ctx, unit) is None:
-            request.status, request.stop_reason = State.STOPPED.value, "mou_not_in_force"
-            request.version += 1
+            # Compare-and-set: two runs of this job at once (SQLite has no row lock for
+            # the select above) stop and audit each request once.
+            if not ctx.session.execute(update(DisclosureRequest).where(
+                    DisclosureRequest.id == request.id,
+                    DisclosureRequest.version == request.version).values(
+                    status=State.STOPPED.value, stop_reason="mou_not_in_force",
+                    version=request.version + 1)).rowcount:  # type: ignore[attr-defined]
+                continue
             ctx.audit("disclosure.stopped", outcome="mou_not_in_force",
                       object_type="disclosure", object_ref=request.reference)
             stopped += 1

@@ -16,6 +16,7 @@ from casework.web import (
     consent,
     disclosures,
     grants,
+    health,
     intel,
     legal,
     main,
@@ -33,7 +34,7 @@ from casework.web.security import check_endpoints, gate, security_headers
 
 def register_web(app: Flask) -> None:
     for module in (main, auth, account, admin, audit, api, persons, records, assignments,
-                   intel):
+                   intel, health):
         app.register_blueprint(module.bp)
     app.register_blueprint(legal.units_bp)  # /units/; legal.bp is /persons/<code>/legal
     app.register_blueprint(legal.bp)

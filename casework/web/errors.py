@@ -19,11 +19,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from casework.extensions import db
 from casework.logs import event
+from casework.services.audit import AuditTrailBroken
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
+from casework.web import outage
 
 log = logging.getLogger("senim.web")
 
@@ -46,6 +49,10 @@ def register_error_handlers(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         # A forged or stale form: end the session (SecureDrop), then ask to sign in again.
         db.session.rollback()
+        try:  # unless the form is "stale" because no session can be kept right now
+            db.session.execute(select(1))
+        except outage.OUTAGES as down:
+            return outage.unavailable(down)
         event(log, "csrf.rejected")
         session.destroy()  # type: ignore[attr-defined]
         if request.path.startswith("/api/"):
@@ -69,8 +76,18 @@ def register_error_handlers(app: Flask) -> None:
             return jsonify(error="erased"), 410
         return render_template("errors/erased.html"), 410
 
+    for outage_error in outage.OUTAGES:
+        app.register_error_handler(outage_error, outage.unavailable)
+    app.register_error_handler(AuditTrailBroken, outage.audit_needs_attention)
+
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str | Response, int]:
+    def http_error(error: HTTPException) -> tuple[str | Response, int] | Response:
+        # Raised before dispatch (the session cookie's lookup, say) it arrives as a 500.
+        original = getattr(error, "original_exception", None)
+        if outage.is_outage(original):
+            return outage.unavailable(original)  # type: ignore[arg-type]
+        if isinstance(original, AuditTrailBroken):
+            return outage.audit_needs_attention(original)
         if (error.code or 500) >= 500:
             db.session.rollback()
         return _render(error.code or 500)

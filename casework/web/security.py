@@ -32,6 +32,7 @@ from casework.domain.sessions import is_step_up_fresh
 from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services import tokens
+from casework.services.audit import AuditTrailBroken
 from casework.web.context import ctx, settings
 from casework.web.urls import safe_next
 
@@ -115,8 +116,15 @@ def gate() -> ResponseReturnValue | None:
         abort(403)
     if request.method == "GET":
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
-        ctx().audit("view." + endpoint, object_type="endpoint",
-                    object_ref=str(view_ref) if view_ref is not None else None)
+        try:
+            ctx().audit("view." + endpoint, object_type="endpoint",
+                        object_ref=str(view_ref) if view_ref is not None else None)
+        except AuditTrailBroken:
+            # Fail closed for everyone but the auditor reading the trail (issue 9.12).
+            if needed != Permission.AUDIT_READ:
+                raise
+            db.session.rollback()
+            return None
         db.session.commit()
     return None
 

@@ -18,8 +18,9 @@ from werkzeug.datastructures import CallbackDict
 from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services import sessions as store
+from casework.web import outage
 
-_EXEMPT = ("/static/", "/api/")
+_EXEMPT = ("/static/", "/api/", "/health/")
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -63,17 +64,32 @@ class DatabaseSessionInterface(SessionInterface):
         sid = request.cookies.get(self.cookie)
         if not sid or len(sid) > 64:
             return ServerSession()
-        row, status = store.load(db.session, sid, now=utcnow(), lifetimes=self.lifetimes)
+        try:
+            row, status = store.load(db.session, sid, now=utcnow(), lifetimes=self.lifetimes)
+            if row is None:
+                db.session.commit()
+        except outage.OUTAGES as error:
+            # Answered by the outage page before anything else runs (outage.py).
+            outage.note(error)
+            return ServerSession()
         if row is None:
-            db.session.commit()
             return ServerSession(expired=status is not None)
         data = json.loads(row.data)
         return ServerSession(data, sid=sid, created_at=row.created_at)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
-        if request.path.startswith(_EXEMPT):
+        if request.path.startswith(_EXEMPT) or outage.in_outage():
             return
+        try:
+            self._save(session, response)
+        except outage.OUTAGES as error:
+            # The database went away during the request: the session cannot be kept.
+            outage.note(error)
+            response.delete_cookie(self.cookie, path="/", secure=self.secure,
+                                   httponly=True, samesite="Strict")
+
+    def _save(self, session: ServerSession, response: Response) -> None:
         # Views commit their own unit of work; anything still pending here was abandoned.
         db.session.rollback()
         if session.destroy_requested or (session.sid and not session and session.modified):

@@ -230,12 +230,6 @@ def test_api_verify_reports_the_same(app, client, chain):
         False, 2, "mac_mismatch", 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open finding: audit.record() appends at head.seq + 1, so one row forged past the head "
-    "makes every audited request fail with an IntegrityError (HTTP 500), the auditor's "
-    "verification page included; only `senim audit verify` still names the break. Decide "
-    "between fail-closed (keep) and appending past the highest seq (fix), then drop this "
-    "marker or this test."))
 def test_rows_forged_past_the_head_do_not_silence_the_auditor(app, chain):
     """After a row is appended behind the application's back, the auditor can still open
     the verification page and read where the chain broke."""
@@ -252,3 +246,39 @@ def test_rows_forged_past_the_head_do_not_silence_the_auditor(app, chain):
     response = client.post("/audit/verify", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 200
     assert f"The chain is BROKEN at entry {head + 1}." in response.get_data(as_text=True)
+    # The auditor can still browse the trail; verifying could not be recorded (fail closed).
+    assert client.get("/audit/").status_code == 200
+    assert [r.seq for r in events(app, "audit.verify") if r.seq > head] == []
+    code, output = verify_cli(app)
+    assert code == 1
+    assert f"BROKEN at entry {head + 1}" in output and "past the chain head" in output
+
+
+def test_rows_forged_past_the_head_stop_everyone_else_with_a_clear_page(app, chain):
+    from tests.support import bearer, make_token
+
+    caseworker = make_staff(app, "caseworker")
+    client = app.test_client()
+    login(client, app, caseworker)
+    token = make_token(app, caseworker)
+    last = db_execute(app, "SELECT * FROM audit_events ORDER BY seq DESC")[0]
+    head = db_execute(app, "SELECT seq FROM audit_chain_heads")[0].seq
+    db_execute(app, "INSERT INTO audit_events (seq, at, actor, action, object_type, object_ref,"
+                    " outcome, request_id, key_version, prev_mac, mac) VALUES (:seq, :at, NULL,"
+                    " 'auth.login', NULL, NULL, 'ok', NULL, :kv, :prev, :mac)",
+               seq=head + 1, at=last.at, kv=last.key_version, prev=last.mac, mac="cd" * 32)
+    try:
+        for lang, words in (("en", "The audit trail needs attention"),
+                            ("ru", "Журнал аудита требует внимания"),
+                            ("kk", "Аудит журналы назар аударуды қажет етеді")):
+            response = client.get("/persons/", headers={"Accept-Language": lang})
+            assert response.status_code == 503
+            assert words in response.get_data(as_text=True)
+            assert response.headers["Retry-After"]
+        response = client.get("/api/v1/persons", headers=bearer(token))
+        assert response.status_code == 503
+        assert response.get_json() == {"error": "audit_trail_needs_attention"}
+        # Nothing was appended past the forged row.
+        assert db_execute(app, "SELECT max(seq) AS m FROM audit_events")[0].m == head + 1
+    finally:
+        db_execute(app, "DELETE FROM audit_events WHERE seq = :seq", seq=head + 1)

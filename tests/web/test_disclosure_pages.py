@@ -11,6 +11,7 @@ import pytest
 
 from tests.services.disclosure_support import build_world
 from tests.support import (
+    audit_rows,
     csrf_token,
     current_code,
     enrol_existing,
@@ -271,20 +272,44 @@ def test_the_drafter_cannot_approve_and_a_stale_version_is_answered_with_the_sta
     page = liaison.get(f"/disclosures/{reference}").get_data(as_text=True)
     stale = {"csrf_token": csrf_token(page), "seen_version": version_on(page),
              "back": f"/disclosures/{reference}"}
-    assert liaison.post(f"/disclosures/{reference}/approve", data=stale).status_code == 302
+    first = liaison.post(f"/disclosures/{reference}/approve", data=stale,
+                         follow_redirects=True)
+    assert first.status_code == 200
     assert state_of(app, reference) == "released"
-    # The same form sent again (a double click, a second tab, a colleague): no error page,
-    # the current state, and still exactly one package.
+    approved = "Approved and released. Download the package and send it to the unit."
+    changed = "Someone else acted on this request just now; here is its current state."
+    assert approved in first.get_data(as_text=True)
+    # The same form sent again by the same person (a double click, issue 16.7): the same
+    # result page. By a colleague: the current state. Still exactly one package.
     deputy = signed_in(app, f.deputy)
     step_up(app, deputy, f.deputy, f"/disclosures/{reference}")
-    for client in (liaison, deputy):
+    for client, expected in ((liaison, approved), (deputy, changed), (liaison, approved)):
         again = client.post(f"/disclosures/{reference}/approve", data={
             **stale, "csrf_token": csrf_token(client.get("/").get_data(as_text=True))},
             follow_redirects=True)
         assert again.status_code == 200
-        assert "Someone else acted on this request just now; here is its current state." \
-            in again.get_data(as_text=True)
+        body = again.get_data(as_text=True)
+        assert expected in body
+        assert (changed in body) == (expected == changed)
     assert package_count(app) == 1
+    assert len(audit_rows(app, "disclosure.approve")) == 1
+
+
+def test_a_double_click_on_submit_gives_the_same_page_twice(app):
+    f = make_world(app)
+    cw = signed_in(app, f.caseworker)
+    reference = draft(app, cw, f)
+    page = cw.get(f"/disclosures/{reference}").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "seen_version": version_on(page)}
+    bodies = [cw.post(f"/disclosures/{reference}/submit", data=form, follow_redirects=True)
+              for _ in range(2)]
+    for response in bodies:
+        assert response.status_code == 200
+        assert "Submitted. The liaison on duty has been told." in response.get_data(
+            as_text=True)
+    assert state_of(app, reference) == "submitted"
+    assert len([r for r in audit_rows(app, "disclosure.submit")
+                if r.object_ref == reference]) == 1
 
 
 def test_reject_needs_a_reason_and_tells_the_drafter(app):

@@ -1,7 +1,7 @@
 """case events: the timeline of a person's case (arrest, charge, hearing, release ...)
 
 Revision ID: 5c1d7e2a9b40
-Revises: e73b3a2fb82a
+Revises: 5c1f0e9a7d3b
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1d7e2a9b40'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5c1f0e9a7d3b'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """two-database writes: casework cross_writes markers, intelligence undo journal
 
 Revision ID: 5c0d7e3a91b4
-Revises: e73b3a2fb82a
+Revises: 5b1e9c4d7a20
 Create Date: 2026-12-02 04:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c0d7e3a91b4'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5b1e9c4d7a20'
 branch_labels = None
 depends_on = None
 

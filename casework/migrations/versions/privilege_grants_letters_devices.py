@@ -1,7 +1,7 @@
 """privilege grants awaiting a second person, enrolment letters, device keys on login attempts
 
 Revision ID: 5b1e9c4d7a20
-Revises: e73b3a2fb82a
+Revises: 5c1d7e2a9b40
 Create Date: 2026-12-02 04:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e9c4d7a20'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5c1d7e2a9b40'
 branch_labels = None
 depends_on = None
 

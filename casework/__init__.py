@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(Path(__file__).parent / "web" / "static"),
     )
+    from casework.web.requests import SenimRequest
+
+    app.request_class = SenimRequest  # uploads stay in memory, never a temporary file
     keys = open_keys(settings.key_file, passphrase=settings.key_passphrase,
                      scrypt_n=settings.scrypt_n,
                      create_if_missing=settings.environment != "production")
@@ -65,6 +68,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         # The first hook of all (before CSRF's and the access gate's), so every response,
         # a rejected form included, and every audit entry carries the id.
         g.request_id = secrets.token_hex(8)
+
+    from casework.web.input_guard import reject_malformed
+
+    app.before_request(reject_malformed)  # before CSRF's hook and the gate (issue 11)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -144,4 +144,7 @@ def register_cli(app: Flask) -> None:
     senim.add_command(token_group)
     register_key_commands(senim)
     senim.add_command(package_group)
+    from casework.cli_serve import serve_command
+
+    senim.add_command(serve_command)
     app.cli.add_command(senim)

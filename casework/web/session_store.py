@@ -115,7 +115,7 @@ class DatabaseSessionInterface(SessionInterface):
         user_id = session.get("_user_id")
         row = store.store(db.session, sid=session.sid, data=dict(session),
                           staff_id=int(user_id) if user_id else None,
-                          user_agent=request.user_agent.string, now=utcnow(),
+                          user_agent=_printable(request.user_agent.string), now=utcnow(),
                           created_at=created_at, must_exist=must_exist)
         db.session.commit()
         if row is None:
@@ -156,3 +156,8 @@ class DatabaseSessionInterface(SessionInterface):
 
 def _is_anonymous(session: ServerSession) -> bool:
     return not session.regenerate_requested and set(session) <= _ANONYMOUS_KEYS
+
+
+def _printable(text: str) -> str:
+    """A header as stored: printable characters only (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in text[:200] if ch.isprintable())

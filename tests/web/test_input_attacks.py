@@ -12,7 +12,6 @@ import http.client
 import threading
 from pathlib import Path
 
-from casework.cli_serve import make_quiet_server
 from tests.support import (
     audit_rows,
     bearer,
@@ -159,6 +158,8 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
 
 
 def test_the_development_server_sends_no_banner(app):
+    from casework.cli_serve import make_quiet_server
+
     server = make_quiet_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

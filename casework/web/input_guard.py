@@ -41,6 +41,19 @@ _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
+_OPAQUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+
+
+def opaque_ref(value: object) -> str | None:
+    """What the audit trail may keep of an id taken from a URL: the id when it has the
+    shape of one Senim issues, otherwise a marker, never the raw input (which could be a
+    name typed into the address bar)."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if _OPAQUE.fullmatch(text) else "~malformed"
+
+
 def reject_malformed() -> None:
     """before_request: abort(400/404) on malformed input, audited; otherwise nothing."""
     problem = _problem()

@@ -33,6 +33,7 @@ from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services import tokens
 from casework.web.context import ctx, settings
+from casework.web.input_guard import opaque_ref
 from casework.web.urls import safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -116,7 +117,7 @@ def gate() -> ResponseReturnValue | None:
     if request.method == "GET":
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
         ctx().audit("view." + endpoint, object_type="endpoint",
-                    object_ref=str(view_ref) if view_ref is not None else None)
+                    object_ref=opaque_ref(view_ref))
         db.session.commit()
     return None
 

@@ -178,3 +178,12 @@ def test_make_run_serves_without_the_banner():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "senim serve" in run and "flask run" not in run.replace("$(FLASK) senim", "")
+
+
+def test_an_id_that_is_not_id_shaped_is_not_copied_into_the_audit_trail(app, client):
+    user = make_staff(app, "caseworker")
+    login(client, app, user)
+    assert client.get("/persons/Айгүл Садықова").status_code == 404
+    views = audit_rows(app, "view.persons.detail")
+    assert [r.object_ref for r in views] == ["~malformed"]
+    assert not any("Айгүл" in str(tuple(r)) for r in audit_rows(app))

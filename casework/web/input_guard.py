@@ -10,8 +10,8 @@ endpoint only, never the input:
 * an id in the URL longer than any id Senim issues (64 characters; the audit column);
 * a form body that is not UTF-8 (field names, values, upload filenames), or holds NUL;
 * a JSON body that is not UTF-8, nested too deeply to parse, or whose strings hold NUL or
-  a lone surrogate (which neither database nor the encryptor can encode). JSON that does not parse is left to
-  the view, which answers 400 with its own code.
+  a lone surrogate (which neither database nor the encryptor can encode). JSON that does
+  not parse is left to the view, which answers 400 with its own code.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class DatabaseSessionInterface(SessionInterface):
     def _open_anonymous(self, app: Flask, cookie: str) -> ServerSession:
         try:
             data = self._signer(app).loads(cookie[len(_ANONYMOUS_PREFIX):],
-                                           max_age=self.lifetimes.idle.total_seconds())
+                                           max_age=int(self.lifetimes.idle.total_seconds()))
         except BadSignature:  # tampered, or older than the idle limit
             return ServerSession()
         if not isinstance(data, dict) or not set(data) <= _ANONYMOUS_KEYS:

@@ -24,8 +24,7 @@ install: $(STAMP) $(CATALOGUES)
 run: install
 	SENIM_DEMO=1 $(FLASK) senim init
 	SENIM_DEMO=1 $(FLASK) senim demo
-	@echo "Serving on http://127.0.0.1:5000/ (Ctrl+C to stop)"
-	SENIM_DEMO=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	SENIM_DEMO=1 $(FLASK) senim serve --host 127.0.0.1 --port 5000
 
 serve: install
 	$(FLASK) senim init

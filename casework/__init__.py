@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(TEMPLATES),
         static_folder=str(Path(__file__).parent / "web" / "static"),
     )
+    from casework.web.requests import SenimRequest
+
+    app.request_class = SenimRequest  # uploads stay in memory, never a temporary file
     keys = open_keys(settings.key_file, passphrase=settings.key_passphrase,
                      scrypt_n=settings.scrypt_n,
                      create_if_missing=settings.environment != "production")
@@ -77,6 +80,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         from casework.web.outage import refuse
 
         return refuse()  # the session could not be opened: the database is down
+
+    from casework.web.input_guard import reject_malformed
+
+    app.before_request(reject_malformed)  # before CSRF's hook and the gate (issue 11)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))

@@ -166,4 +166,7 @@ def register_cli(app: Flask) -> None:
     register_key_commands(senim)
     register_check_command(senim)
     senim.add_command(package_group)
+    from casework.cli_serve import serve_command
+
+    senim.add_command(serve_command)
     app.cli.add_command(senim)

@@ -28,6 +28,7 @@ from casework.web import (
     statistics,
     tasks,
 )
+from casework.web.bidi import isolate
 from casework.web.errors import register_error_handlers
 from casework.web.security import check_endpoints, gate, security_headers
 
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
+    app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 
 

@@ -34,6 +34,7 @@ from casework.models.base import utcnow
 from casework.services import tokens
 from casework.services.audit import AuditTrailBroken
 from casework.web.context import ctx, settings
+from casework.web.input_guard import opaque_ref
 from casework.web.urls import safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -118,7 +119,7 @@ def gate() -> ResponseReturnValue | None:
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
         try:
             ctx().audit("view." + endpoint, object_type="endpoint",
-                        object_ref=str(view_ref) if view_ref is not None else None)
+                        object_ref=opaque_ref(view_ref))
         except AuditTrailBroken:
             # Fail closed for everyone but the auditor reading the trail (issue 9.12).
             if needed != Permission.AUDIT_READ:

@@ -3,6 +3,11 @@
 The cookie is a random id and nothing else; the data lives server-side so logging out,
 changing a password or deactivating an account really ends a session (SecureDrop's
 lesson, security.md 1.4). Sessions expire after 15 minutes idle or 8 hours in all.
+
+An anonymous visitor (the sign-in page's CSRF token, a flashed message, the language
+chosen) gets no row: that little state travels in a signed, short-lived cookie, so
+fetching the sign-in page in a loop cannot fill the table (issue 11, item 6). A row is
+created once there is something to revoke: a verified password, then the signed-in user.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 
 from casework.extensions import db
@@ -21,6 +27,10 @@ from casework.services import sessions as store
 from casework.web import outage
 
 _EXEMPT = ("/static/", "/api/", "/health/")
+# What an anonymous visitor may carry in the signed cookie; anything else needs a row.
+_ANONYMOUS_KEYS = frozenset({"csrf_token", "_flashes", "lang", "next", "_fresh"})
+_ANONYMOUS_PREFIX = "a."
+_ANONYMOUS_MAX_COOKIE = 3800
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -62,6 +72,8 @@ class DatabaseSessionInterface(SessionInterface):
             # API calls authenticate with a bearer token and never get a cookie session.
             return ServerSession()
         sid = request.cookies.get(self.cookie)
+        if sid and sid.startswith(_ANONYMOUS_PREFIX):
+            return self._open_anonymous(app, sid)
         if not sid or len(sid) > 64:
             return ServerSession()
         try:
@@ -108,6 +120,9 @@ class DatabaseSessionInterface(SessionInterface):
             session.sid, session.regenerate_requested = None, False
         if not session.sid and not session.modified:
             return
+        if not session.sid and _is_anonymous(session):
+            self._save_anonymous(app, session, response)
+            return
         created_at, must_exist = session.created_at, True
         if session.regenerate_requested or not session.sid:
             if session.sid:
@@ -116,7 +131,7 @@ class DatabaseSessionInterface(SessionInterface):
         user_id = session.get("_user_id")
         row = store.store(db.session, sid=session.sid, data=dict(session),
                           staff_id=int(user_id) if user_id else None,
-                          user_agent=request.user_agent.string, now=utcnow(),
+                          user_agent=_printable(request.user_agent.string), now=utcnow(),
                           created_at=created_at, must_exist=must_exist)
         db.session.commit()
         if row is None:
@@ -127,3 +142,38 @@ class DatabaseSessionInterface(SessionInterface):
             return
         response.set_cookie(self.cookie, session.sid, httponly=True, secure=self.secure,
                             samesite="Strict", path="/")
+
+    def _signer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(app.secret_key or b"", salt="senim-anonymous-session")
+
+    def _open_anonymous(self, app: Flask, cookie: str) -> ServerSession:
+        try:
+            data = self._signer(app).loads(cookie[len(_ANONYMOUS_PREFIX):],
+                                           max_age=int(self.lifetimes.idle.total_seconds()))
+        except BadSignature:  # tampered, or older than the idle limit
+            return ServerSession()
+        if not isinstance(data, dict) or not set(data) <= _ANONYMOUS_KEYS:
+            return ServerSession()
+        return ServerSession(data)
+
+    def _save_anonymous(self, app: Flask, session: ServerSession, response: Response) -> None:
+        if not session:
+            if request.cookies.get(self.cookie):
+                response.delete_cookie(self.cookie, path="/", secure=self.secure,
+                                       httponly=True, samesite="Strict")
+            return
+        value = _ANONYMOUS_PREFIX + self._signer(app).dumps(dict(session))
+        if len(value) > _ANONYMOUS_MAX_COOKIE:
+            value = _ANONYMOUS_PREFIX + self._signer(app).dumps(
+                {k: v for k, v in session.items() if k != "_flashes"})
+        response.set_cookie(self.cookie, value, httponly=True, secure=self.secure,
+                            samesite="Strict", path="/")
+
+
+def _is_anonymous(session: ServerSession) -> bool:
+    return not session.regenerate_requested and set(session) <= _ANONYMOUS_KEYS
+
+
+def _printable(text: str) -> str:
+    """A header as stored: printable characters only (PostgreSQL refuses NUL in text)."""
+    return "".join(ch for ch in text[:200] if ch.isprintable())

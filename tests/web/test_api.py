@@ -145,6 +145,11 @@ def documented(document: dict) -> set[tuple[str, str]]:
     return {(path, method) for path, item in document["paths"].items() for method in item}
 
 
+# Operations that create something answer 201 (and document it; issue 11, item 7).
+CREATED = {"post_persons", "post_persons_{case_code}_clearance",
+           "post_persons_{case_code}_legal_decisions"}
+
+
 def test_openapi_is_3_1_and_matches_the_url_map_exactly(app, client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
@@ -157,7 +162,9 @@ def test_openapi_is_3_1_and_matches_the_url_map_exactly(app, client):
     for path, item in document["paths"].items():
         for method, operation in item.items():
             assert operation["security"] == [{"bearer": []}], (path, method)
-            assert "200" in operation["responses"] and "401" in operation["responses"]
+            created = operation["operationId"] in CREATED
+            assert ("201" if created else "200") in operation["responses"], (path, method)
+            assert "401" in operation["responses"] and "400" in operation["responses"]
             assert operation["x-senim-permission"]
     assert document["components"]["securitySchemes"]["bearer"] == {"type": "http",
                                                                    "scheme": "bearer"}

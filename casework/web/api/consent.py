@@ -20,7 +20,7 @@ from casework.services import consents, legal, risk
 from casework.services.errors import NotFound, ServiceError
 from casework.web.api import bp
 from casework.web.api.persons import _error, _person
-from casework.web.api.registry import Operation, describe
+from casework.web.api.registry import Operation, describe, utc_iso
 from casework.web.consent import consent_status
 from casework.web.context import ctx
 from casework.web.security import requires
@@ -65,13 +65,13 @@ CLEARANCE_SCHEMA: dict[str, Any] = {
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso(value)
 
 
 def _consent_json(person: Person, row: Consent) -> dict[str, Any]:
     c = ctx()
     return {"id": row.public_id, "status": consent_status(row, c.now),
-            "recorded_at": row.recorded_at.isoformat(), "recorded_by": row.recorded_by,
+            "recorded_at": utc_iso(row.recorded_at), "recorded_by": row.recorded_by,
             "valid_until": _iso(row.valid_until), "withdrawn_at": _iso(row.withdrawn_at),
             "withdrawn_by": row.withdrawn_by, "signed_form": row.form_attachment,
             "scope": consents.scope(c, person, row)}
@@ -83,7 +83,7 @@ def _risk_json(person: Person, row: RiskAssessment) -> dict[str, Any]:
     return {"id": row.public_id,
             "unit": {"id": unit.public_id if unit else "", "name": unit.name if unit else ""},
             "residual": row.residual, "assessor": row.assessor,
-            "assessed_at": row.assessed_at.isoformat(), "expires_at": row.expires_at.isoformat(),
+            "assessed_at": utc_iso(row.assessed_at), "expires_at": utc_iso(row.expires_at),
             "valid": row.expires_at > c.now, "content": risk.content(c, person, row)}
 
 
@@ -155,7 +155,7 @@ def risk_assessments_list(case_code: str) -> list[dict[str, Any]]:
                     Permission.CLEARANCE_WRITE, CLEARANCE_SCHEMA,
                     request={"type": "object",
                              "properties": {"note": {"type": "string", "maxLength": 4000}}},
-                    errors=(400, 401, 403, 404, 409, 422)))
+                    errors=(400, 401, 403, 404, 409, 422), status=201))
 def clearance_create(case_code: str) -> tuple[dict[str, Any], int]:
     body = _optional_object()
     note = body.get("note", "") if body is not None else None
@@ -170,4 +170,4 @@ def clearance_create(case_code: str) -> tuple[dict[str, Any], int]:
         return _error(status, "refused", error.reasons)
     db.session.commit()
     return {"id": row.public_id, "psychologist": row.psychologist,
-            "cleared_at": row.cleared_at.isoformat()}, 201
+            "cleared_at": utc_iso(row.cleared_at)}, 201

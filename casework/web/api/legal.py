@@ -24,7 +24,7 @@ from casework.services import legal, police_units
 from casework.services.errors import NotFound
 from casework.web.api import bp
 from casework.web.api.persons import _error, _person
-from casework.web.api.registry import Operation, describe
+from casework.web.api.registry import Operation, describe, utc_iso
 from casework.web.context import ctx
 from casework.web.security import requires
 
@@ -93,7 +93,7 @@ def units_assessment(unit_id: str) -> dict[str, Any]:
     assessment = None
     if current is not None:
         assessment = {"id": current.public_id, "recommendation": current.recommendation,
-                      "assessed_at": current.assessed_at.isoformat(),
+                      "assessed_at": utc_iso(current.assessed_at),
                       "assessed_by": current.assessed_by,
                       "valid_until": current.valid_until.isoformat(),
                       "answers": police_units.read_answers(c, unit, current)}
@@ -103,7 +103,7 @@ def units_assessment(unit_id: str) -> dict[str, Any]:
 
 def _decision_json(person: Person, row: LegalDecision) -> dict[str, Any]:
     return {"id": row.public_id, "decision": row.decision,
-            "recorded_at": row.recorded_at.isoformat(), "recorded_by": row.recorded_by,
+            "recorded_at": utc_iso(row.recorded_at), "recorded_by": row.recorded_by,
             "note": legal.decision_note(ctx(), person, row)}
 
 
@@ -123,7 +123,7 @@ def legal_decisions(case_code: str) -> list[dict[str, Any]]:
 @describe(Operation("/persons/{case_code}/legal/decisions", "post",
                     "Record the person's decision (a new entry; earlier ones are kept)",
                     Permission.LEGAL_WRITE, DECISION_SCHEMA, request=DECISION_REQUEST,
-                    errors=(400, 401, 403, 404)))
+                    errors=(400, 401, 403, 404), status=201))
 def legal_decisions_create(case_code: str) -> tuple[dict[str, Any], int]:
     person = _person(case_code)
     body = request.get_json(silent=True)

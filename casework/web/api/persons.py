@@ -74,7 +74,7 @@ def persons_list() -> list[dict[str, Any]]:
 @requires(Permission.PERSON_WRITE)
 @describe(Operation("/persons", "post", "Register a person (assigned to me)",
                     Permission.PERSON_WRITE, PERSON_SCHEMA, request=CREATE_SCHEMA,
-                    errors=(400, 401, 403, 422)))
+                    errors=(400, 401, 403, 422), status=201))
 def persons_create() -> tuple[dict[str, Any], int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from casework.domain.roles import Permission
@@ -20,6 +21,7 @@ class Operation:
     response: dict[str, Any]
     request: dict[str, Any] | None = None
     errors: tuple[int, ...] = field(default=(401, 403))
+    status: int = 200  # the success status (201 where something is created)
 
 
 OPERATIONS: list[Operation] = []
@@ -34,6 +36,20 @@ def describe(op: Operation) -> Callable[[F], F]:
     return mark
 
 
+def utc_iso(value: datetime | None) -> str | None:
+    """A stored time (naive UTC, or aware) as RFC 3339 ``date-time`` with its offset."""
+    if value is None:
+        return None
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+def _errors(op: Operation) -> set[int]:
+    """The operation's own errors plus what any request may get: 400 for malformed input
+    (casework/web/input_guard.py), 404 for an unknown or over-long id in the path."""
+    return set(op.errors) | {400, 401} | ({404} if "{" in op.path else set())
+
+
 def spec_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document for every registered operation."""
     paths: dict[str, dict[str, Any]] = {}
@@ -44,16 +60,17 @@ def spec_document() -> dict[str, Any]:
             "security": [{"bearer": []}],
             "x-senim-permission": op.permission.value,
             "responses": {
-                "200": {"description": "OK", "content": {"application/json": {
-                    "schema": op.response}}},
+                str(op.status): {"description": "Created" if op.status == 201 else "OK",
+                                 "content": {"application/json": {"schema": op.response}}},
                 **{str(code): {"$ref": f"#/components/responses/E{code}"}
-                   for code in op.errors},
+                   for code in sorted(_errors(op))},
             },
         }
         params = [part[1:-1] for part in op.path.split("/") if part.startswith("{")]
         if params:
             entry["parameters"] = [{"name": p, "in": "path", "required": True,
-                                    "schema": {"type": "string"}} for p in params]
+                                    "schema": {"type": "string", "minLength": 1,
+                                               "maxLength": 64}} for p in params]
         if op.request is not None:
             entry["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": op.request}}}

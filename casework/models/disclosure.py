@@ -137,6 +137,14 @@ class DisclosurePackage(Base):
     downloads_left: Mapped[int] = mapped_column(Integer, default=3)
     feedback_token: Mapped[str] = mapped_column(String(48))
     recalled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Issue 9: re-checked at every download. A package whose consent or MoU went before its
+    # first download is revoked (file deleted, never handed over).
+    first_downloaded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # When the unit's acknowledgement and outcome are due under the MoU (for reminders).
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome_due_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class PackageFeedback(Base):

@@ -30,6 +30,7 @@ from casework.domain.disclosure import (
     transition,
 )
 from casework.domain.identifiers import Finding
+from casework.domain.release_gates import feedback_deadlines
 from casework.domain.risk import risk_allows
 from casework.models import (
     Consent,
@@ -49,6 +50,7 @@ from casework.models import (
 from casework.services import (
     access,
     consents,
+    download_gates,
     intel,
     mou_versions,
     notifications,
@@ -460,6 +462,10 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         storage_name=storage_name, sha256=built.sha256,
         size=len(built.ciphertext), released_by=staff.public_id, released_at=ctx.now,
         downloads_left=3, feedback_token=built.feedback_token)
+    # When the unit owes its acknowledgement and outcome, from the MoU (for reminders).
+    package.ack_due_at, package.outcome_due_at = feedback_deadlines(
+        ctx.now, ack_days=terms.feedback.ack_within_days,
+        outcome_days=terms.feedback.outcome_within_days)
     ctx.session.add(package)
     try:
         ctx.session.flush()
@@ -569,11 +575,15 @@ def download(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -
         ctx.audit("package.download", outcome="denied", object_type="package",
                   object_ref=package.sha256)
         raise ServiceError(DisclosureReason.NOT_RELEASER)
+    # Issue 9: the release decision is taken again here, where it takes effect.
+    download_gates.check(ctx, staff, package, folder)
     taken = ctx.session.execute(update(DisclosurePackage).where(
         DisclosurePackage.id == package.id, DisclosurePackage.downloads_left > 0)
         .values(downloads_left=DisclosurePackage.downloads_left - 1))
     if not taken.rowcount:  # type: ignore[attr-defined]
         raise ServiceError(DisclosureReason.NO_DOWNLOADS_LEFT)
+    if package.first_downloaded_at is None:
+        package.first_downloaded_at = ctx.now
     ctx.audit("package.download", object_type="package", object_ref=package.sha256)
     return (folder / package.storage_name).read_bytes()
 

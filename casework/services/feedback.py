@@ -4,21 +4,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from casework.models import (
     Consent,
-    DisclosureItem,
     DisclosurePackage,
     DisclosureRequest,
     PackageFeedback,
     Person,
-    PoliceUnit,
     RecallNotice,
     Task,
 )
-from casework.services import disclosures, mou_versions, notifications, roster, subjects
+from casework.services import disclosures, subjects
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason
 from casework.services.errors import ServiceError
@@ -64,28 +63,15 @@ def for_package(ctx: Ctx, package: DisclosurePackage) -> list[tuple[PackageFeedb
     return [(r, subjects.unseal_row(ctx, org, r, "note_ciphertext") or "") for r in rows]
 
 
-def recall_after_withdrawal(ctx: Ctx, consent: Consent) -> list[RecallNotice]:
-    """Consent withdrawn after release: a notice to the unit, due under the MoU's terms."""
-    notices = []
-    released = ctx.session.scalars(select(DisclosurePackage).join(
-        DisclosureRequest, DisclosureRequest.id == DisclosurePackage.request_id).where(
-        DisclosureRequest.id.in_(select(DisclosureItem.request_id).where(
-            DisclosureItem.consent_id == consent.id))))
-    for package in released:
-        request = ctx.session.get(DisclosureRequest, package.request_id)
-        unit = ctx.session.get(PoliceUnit, request.unit_id) if request else None
-        active = mou_versions.active(ctx, unit) if unit else None
-        days = active[1].withdrawal_notice_days if active else 1
-        notice = RecallNotice(package_id=package.id, reason="consent_withdrawn",
-                              created_at=ctx.now, due_at=ctx.now + timedelta(days=days))
-        ctx.session.add(notice)
-        for liaison in roster.on_duty(ctx) or [s for _, s in roster.designations(ctx)]:
-            notifications.notify(ctx, liaison, "recall_notice_due",
-                                 object_ref=request.reference if request else None, urgent=True)
-        ctx.audit("package.recall_notice", object_type="package", object_ref=package.sha256)
-        notices.append(notice)
-    ctx.session.flush()
-    return notices
+def recall_after_withdrawal(ctx: Ctx, consent: Consent,
+                            packages_folder: Path | None = None) -> list[RecallNotice]:
+    """Consent withdrawn after release: a package never downloaded is revoked for good
+    (issue 9); one already handed over gets a recall notice, due under the MoU's terms."""
+    from casework.services import download_gates
+
+    found = download_gates.packages_relying_on(ctx, consent_id=consent.id)
+    return [notice for _, notice in download_gates.basis_gone(
+        ctx, found, packages_folder, reason="consent_withdrawn") if notice is not None]
 
 
 def open_recalls(ctx: Ctx) -> list[RecallNotice]:

@@ -55,6 +55,7 @@ from casework.services import (
     mou_versions,
     notifications,
     packages,
+    release_checks,
     risk,
     roster,
     subjects,
@@ -254,6 +255,8 @@ def evaluate_request(ctx: Ctx, request: DisclosureRequest, *,
     for result in evaluate(terms, package, now=ctx.now):
         report.checks.append(Check(result.rule, "package", Decision.allow() if result.passed
                                    else Decision.deny(_Code(result.reason)), result.rule))
+    label, decision, rule = release_checks.unit_line(ctx, unit, [e.kind for e in entry_facts])
+    report.checks.append(Check(label, "package", decision, rule))
     return report
 
 
@@ -271,6 +274,8 @@ class _Code(str, Enum):
     MOU_THEMATIC_NOT_REVIEWED = "mou_thematic_not_reviewed"
     MOU_APPROVALS_INSUFFICIENT = "mou_approvals_insufficient"
     MOU_EMERGENCY_NOT_PROVIDED = "mou_emergency_not_provided"
+    MOU_CONSENT_TOO_OLD = "mou_consent_too_old"
+    MOU_RISK_TOO_OLD = "mou_risk_assessment_too_old"
 
 
 def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: DisclosureItem,
@@ -300,10 +305,14 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
             report.checks.append(Check("consent", ref, consent_covers(facts, use, now=ctx.now)))
         risk_row = ctx.session.get(RiskAssessment, item.risk_assessment_id) \
             if item.risk_assessment_id else None
+        # Rule 47: a disclosure naming the person is a first contact: it needs a current
+        # risk assessment even when the entry is thematic.
         report.checks.append(Check("risk", ref, risk_allows(
             risk.facts(ctx, person, risk_row) if risk_row else None,
             person_ref=person.public_id, unit_ref=unit.public_id, releaser=releaser,
-            entry_kind=entry.kind, now=ctx.now)))
+            entry_kind="specific" if fields else entry.kind, now=ctx.now)))
+        _issue9_item_checks(ctx, report, request, ref, entry.kind, person, terms, facts,
+                            consent_row, risk_row)
         earlier = set(ctx.session.scalars(select(DisclosureLedger.category).where(
             DisclosureLedger.person_id == person.id, DisclosureLedger.unit_id == unit.id)))
         this = set(quasi_identifiers(time_granularity=shown.view.time_granularity,
@@ -318,6 +327,26 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
     return EntryFacts(kind=entry.kind, fields=frozenset(fields),
                       privacy_cleared=entry.kind != "thematic"
                       or entry.privacy_status == "cleared")
+
+
+def _issue9_item_checks(ctx: Ctx, report: Report, request: DisclosureRequest, ref: str,
+                        kind: str, person: Person, terms: Any, facts: Any,
+                        consent_row: Consent | None,
+                        risk_row: RiskAssessment | None) -> None:
+    """Informed choice (rules 14, 31, 32, 35) and the MoU's maximum ages (MOU-11, MOU-12).
+    The emergency path (rules 76-83) relies on the pre-interview notice, not on consent."""
+    lines = []
+    if not request.emergency:
+        lines.append(release_checks.informed_choice_line(ctx, person, kind))
+        notices = release_checks.consent_notices_line(facts)
+        if notices is not None:
+            lines.append(notices)
+    lines += release_checks.age_lines(
+        terms, consent_recorded_at=consent_row.recorded_at if consent_row else None,
+        risk_assessed_at=risk_row.assessed_at if risk_row else None, now=ctx.now,
+        code=_Code)
+    for label, decision, rule in lines:
+        report.checks.append(Check(label, ref, decision, rule))
 
 
 def _emergency_notice(ctx: Ctx, entry: IntelEntry, person: Person) -> Decision:

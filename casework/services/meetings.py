@@ -8,9 +8,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework.domain.decisions import combine
 from casework.domain.meetings import PlaceType, can_arrange_meeting
-from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress
-from casework.services import subjects
+from casework.domain.police_contact import meeting_contact
+from casework.models import Person, PoliceMeeting, PoliceUnit, ProtectedAddress, Staff
+from casework.services import police_units, risk, roster, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 from crypto import normalise_name
@@ -46,14 +48,26 @@ class MeetingInput:
     lawyer_question_asked: bool
     lawyer_wanted: bool
     attendees: str
+    liaison: Staff | None = None  # the designated liaison or deputy it goes through
+    person_warned: bool = False  # told of a "not recommended" assessment and its risks
 
 
 def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
-    """Refused at the shelter or any protected address, or before asking about the lawyer."""
-    decision = can_arrange_meeting(
+    """Refused at the shelter or any protected address, or before asking about the lawyer;
+    refused without a current assessment of the unit, without recording the warning on a
+    "not recommended" one, without a current risk assessment (the first contact, rule 47),
+    or not through the designated liaison or deputy (issue 9; rules 2, 4, 70, 109)."""
+    assessment = police_units.current_assessment(ctx, data.unit)
+    decision = combine([can_arrange_meeting(
         place=data.place, place_type=data.place_type,
         protected=[address for _, address in protected_addresses(ctx)],
-        lawyer_question_asked=data.lawyer_question_asked, fold=normalise_name)
+        lawyer_question_asked=data.lawyer_question_asked, fold=normalise_name),
+        meeting_contact(
+            recommendation=assessment.recommendation if assessment else None,
+            person_warned=data.person_warned,
+            risk_current=risk.latest_valid(ctx, person, data.unit) is not None,
+            liaison_designated=data.liaison is not None
+            and roster.is_designated(ctx, data.liaison))])
     if not decision.allowed:
         ctx.audit("meeting.arrange", outcome="denied", object_type="person",
                   object_ref=person.case_code)
@@ -61,7 +75,10 @@ def arrange(ctx: Ctx, person: Person, data: MeetingInput) -> PoliceMeeting:
     row = PoliceMeeting(person_id=person.id, unit_id=data.unit.id,
                         scheduled_for=data.scheduled_for, place_type=data.place_type.value,
                         lawyer_wanted=data.lawyer_wanted, arranged_by=ctx.actor or "",
-                        arranged_at=ctx.now)
+                        arranged_at=ctx.now,
+                        liaison_ref=data.liaison.public_id if data.liaison else None,
+                        unit_recommendation=assessment.recommendation if assessment else None,
+                        person_warned=data.person_warned)
     ctx.session.add(row)
     ctx.session.flush()
     subjects.seal_row(ctx, person.subject_id, row, "details_ciphertext", {

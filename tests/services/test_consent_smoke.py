@@ -12,9 +12,9 @@ from casework.domain.legal import (
     JUDICIAL_MEASURES,
     PHYSICAL_MEASURES,
     UNIT_QUESTIONS,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
-    WITNESS_NOTICES,
     PersonDecision,
     UnitRecommendation,
 )

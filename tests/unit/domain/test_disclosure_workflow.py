@@ -3,10 +3,10 @@
 Every transition is written out: state x action x kind of actor, with step-up fresh or
 not, checks passing or failing, a second approver needed or not, emergency with and
 without grounds, the same approver twice, the emergency's co-signature by the director and
-release by the liaison, rejection without a reason, stop and cancel from open and closed states. Each
-row asserts ``allowed``, ``new_state``, ``releases`` and the exact set of reasons. A sweep
-over every combination then compares the function with an oracle written from the module's
-rules (rules 1-7, 76-83). Last, the mosaic rules: ``cumulative_check`` and
+release by the liaison, rejection without a reason, stop and cancel from open and closed
+states. Each row asserts ``allowed``, ``new_state``, ``releases`` and the exact set of
+reasons. A sweep over every combination then compares the function with an oracle written
+from the module's rules (rules 1-7, 76-83). Last, the mosaic rules: ``cumulative_check`` and
 ``quasi_identifiers``.
 """
 

@@ -12,12 +12,12 @@ from casework.domain.legal import (
     MEASURE_AVAILABILITY,
     MEASURE_STATUS,
     PHYSICAL_MEASURES,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
     LegalReason,
     can_clear,
     can_record_consultation,
-    WITNESS_NOTICES,
     validate_witness_review,
 )
 from casework.domain.roles import Role

@@ -323,7 +323,7 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
         identity_ok = bool(facts and facts.identity_allowed and facts.identity_at_persons_request)
         report.checks.append(Check("cumulative", ref, cumulative_check(
             released_before=earlier, this_time=so_far, limit=terms.cumulative_limit,
-            identity_consented=identity_ok)))
+            identity_consented=identity_ok), "MOU-18"))
     return EntryFacts(kind=entry.kind, fields=frozenset(fields),
                       privacy_cleared=entry.kind != "thematic"
                       or entry.privacy_status == "cleared")

@@ -14,10 +14,11 @@ from casework.models import (
     DisclosureRequest,
     PackageFeedback,
     Person,
+    PoliceUnit,
     RecallNotice,
     Task,
 )
-from casework.services import disclosures, subjects
+from casework.services import disclosures, mou_versions, subjects
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason
 from casework.services.errors import ServiceError
@@ -33,6 +34,11 @@ def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> Packag
         raise ServiceError(DisclosureReason.FEEDBACK_KIND)
     request = ctx.session.get(DisclosureRequest, package.request_id)
     assert request is not None
+    unit = ctx.session.get(PoliceUnit, request.unit_id)
+    active = mou_versions.active(ctx, unit) if unit else None
+    if active is not None and kind not in active[1].feedback.events:
+        # MOU-14: only the events this MoU lists are recorded as the unit's feedback.
+        raise ServiceError(DisclosureReason.FEEDBACK_KIND)
     row = PackageFeedback(package_id=package.id, kind=kind, recorded_by=ctx.actor or "",
                           recorded_at=ctx.now)
     ctx.session.add(row)

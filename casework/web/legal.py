@@ -24,7 +24,7 @@ from casework.models import Person, PoliceUnit, Staff, UnitAssessment
 from casework.services import accounts, legal, police_units
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.forms_legal import (
     ANSWER_LABELS,
     AVAILABILITY_LABELS,
@@ -242,7 +242,8 @@ def decision(case_code: str) -> Response:
     form = DecisionForm()
     if form.validate_on_submit():
         legal.record_decision(ctx(), person, PersonDecision(form.decision.data),
-                              note=form.note.data or "")
+                              note=form.note.data or "",
+                              packages_folder=settings().instance_path / "packages")
         db.session.commit()
         flash(_("The person's decision was recorded. Earlier decisions are kept."),
               "success")
@@ -300,7 +301,8 @@ def witness(case_code: str) -> ResponseReturnValue:
                 c, person, concerns=witness_concerns(form), measures=witness_measures(form),
                 recommendation=form.recommendation.data or "",
                 persons_view=form.persons_view.data or "",
-                next_deadline=form.next_deadline.data)
+                next_deadline=form.next_deadline.data,
+                notices_told=frozenset(form.notices_told.data or ()))
         except ServiceError as error:
             _refused("legal.witness_review", person.case_code)
             errors = explain(error.reasons)
@@ -326,6 +328,7 @@ def _fill_witness(form: Any, row: Any, content: dict[str, Any]) -> None:
     form.recommendation.data = content.get("recommendation", "")
     form.persons_view.data = content.get("persons_view", "")
     form.next_deadline.data = row.next_deadline
+    form.notices_told.data = list(content.get("notices_told", []))
 
 
 # --- Privileged notes --------------------------------------------------------------------

@@ -71,6 +71,14 @@ class UnitForm(FlaskForm):
                                validators=[Optional(), Length(max=80)])
 
 
+class OverrideForm(FlaskForm):
+    """Issue 9 (rules 73, 109): why specific intelligence may go to a "not recommended"
+    unit all the same; documented by a legal adviser, bound to this assessment."""
+
+    reason = TextAreaField(_l("Documented reason for the override"),
+                           validators=[DataRequired(), Length(max=5000)])
+
+
 class _AssessmentBase(FlaskForm):
     recommendation = RadioField(
         _l("Our recommendation"),

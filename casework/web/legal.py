@@ -45,6 +45,7 @@ from casework.web.forms_legal import (
     CompensationForm,
     ConsultationForm,
     DecisionForm,
+    OverrideForm,
     PrivilegedNoteForm,
     UnitForm,
     WitnessForm,
@@ -148,10 +149,44 @@ def detail(unit_id: str) -> str:
     c = ctx()
     current = police_units.current_assessment(c, unit)
     history = [assessment_view(unit, row) for row in police_units.history(c, unit)]
+    override = police_units.override_reason(c, unit, current) \
+        if current is not None and current.override_at is not None else ""
     db.session.commit()
     return render_template("legal/unit.html", unit=unit, history=history,
                            current_id=current.id if current else None, L=labels(),
-                           names=_names({h["assessed_by"] for h in history}))
+                           names=_names({h["assessed_by"] for h in history} |
+                                        ({current.override_by} if override and current
+                                         and current.override_by else set())),
+                           current=current, override=override,
+                           may_override=bool(current and current.recommendation ==
+                                             "cooperation_not_recommended"
+                                             and current.override_at is None
+                                             and g.staff.role == Role.LEGAL_ADVISER.value),
+                           override_form=OverrideForm())
+
+
+@units_bp.route("/<unit_id>/override", methods=["POST"])
+@requires(Permission.UNIT_ASSESS)
+def override(unit_id: str) -> Response:
+    """A legal adviser documents an override of a "not recommended" assessment."""
+    unit = _unit_or_404(unit_id)
+    form = OverrideForm()
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        abort(400)
+    try:
+        police_units.record_override(ctx(), g.staff, unit, form.reason.data or "")
+    except ServiceError as error:
+        db.session.rollback()
+        ctx().audit("unit.override", outcome="denied", object_type="police_unit",
+                    object_ref=unit.public_id)
+        db.session.commit()
+        for message in explain(error.reasons):
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("The override was recorded. Specific intelligence may now go to this unit "
+                "until the assessment changes."), "success")
+    return redirect(url_for("units.detail", unit_id=unit.public_id))
 
 
 @units_bp.route("/<unit_id>/assess", methods=["GET", "POST"])

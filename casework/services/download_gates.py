@@ -192,3 +192,11 @@ def after_termination(ctx: Ctx, row: MouVersion, folder: Path | None) -> list[Re
     ctx.audit("mou.termination_effects", outcome=f"recall:{len(notices)}",
               object_type="mou", object_ref=row.public_id)
     return notices
+
+
+def after_mou_expiry(ctx: Ctx, folder: Path | None) -> int:
+    """Scheduler: packages whose MoU is no longer in force are revoked (never downloaded) or
+    recalled (downloaded) now, not only when somebody next tries a download."""
+    gone = [p for p in packages_relying_on(ctx) if not mou_in_force(ctx, _request(ctx, p))]
+    basis_gone(ctx, gone, folder, reason="gate_mou_not_in_force")
+    return len(gone)

@@ -147,6 +147,25 @@ def test_mou_expiring_between_release_and_download(app, ctx, tmp_path) -> None:
     assert (notice.package_id, notice.reason) == (package.id, "gate_mou_not_in_force")
 
 
+def test_the_expiry_job_revokes_and_recalls_without_waiting_for_a_download(app, ctx,
+                                                                           tmp_path) -> None:
+    from casework.services import download_gates
+
+    w = make_world(app, ctx, expires=1)
+    _, fetched = release(ctx, w, tmp_path)
+    download(ctx, w, fetched, tmp_path)
+    _, waiting = release(ctx, w, tmp_path, purpose="prevention_campaigns")
+    assert download_gates.after_mou_expiry(ctx, tmp_path) == 0  # still in force
+    with moved(ctx, days=3) as later:
+        assert download_gates.after_mou_expiry(later, tmp_path) == 2
+        assert download_gates.after_mou_expiry(later, tmp_path) == 1  # idempotent
+    ctx.session.refresh(waiting)
+    assert waiting.revoked_reason == "gate_mou_not_in_force"
+    assert not (tmp_path / waiting.storage_name).exists()
+    [notice] = ctx.session.scalars(select(RecallNotice))
+    assert notice.package_id == fetched.id
+
+
 def test_designation_ended_refuses_the_download_without_revoking(ctx, world,
                                                                  tmp_path) -> None:
     _, package = release(ctx, world, tmp_path)

@@ -9,6 +9,7 @@ deputy (rules 2, 4), and the first contact needs a current risk assessment (rule
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 from casework.domain.decisions import Decision
@@ -20,6 +21,11 @@ class ContactReason(str, Enum):
     WARNING_NOT_RECORDED = "contact_warning_not_recorded"
     NO_RISK_ASSESSMENT = "contact_no_current_risk_assessment"
     NOT_THROUGH_LIAISON = "contact_not_through_liaison"
+    DIRECTION_UNKNOWN = "contact_direction_unknown"
+    IN_THE_FUTURE = "contact_time_in_the_future"
+
+
+DIRECTIONS = ("incoming", "outgoing")
 
 
 def meeting_contact(*, recommendation: str | None, person_warned: bool,
@@ -35,4 +41,17 @@ def meeting_contact(*, recommendation: str | None, person_warned: bool,
         reasons.append(ContactReason.NO_RISK_ASSESSMENT)
     if not liaison_designated:
         reasons.append(ContactReason.NOT_THROUGH_LIAISON)
+    return Decision.deny(*reasons) if reasons else Decision.allow()
+
+
+def call_contact(*, direction: str, liaison_designated: bool, occurred_at: datetime,
+                 now: datetime) -> Decision:
+    """May this telephone contact with police be logged (rules 2, 4)?"""
+    reasons: list[ContactReason] = []
+    if direction not in DIRECTIONS:
+        reasons.append(ContactReason.DIRECTION_UNKNOWN)
+    if not liaison_designated:
+        reasons.append(ContactReason.NOT_THROUGH_LIAISON)
+    if occurred_at > now:
+        reasons.append(ContactReason.IN_THE_FUTURE)
     return Decision.deny(*reasons) if reasons else Decision.allow()

@@ -26,6 +26,7 @@ from casework.models.disclosure import (
     MouVersion,
     OnCallShift,
     PackageFeedback,
+    PoliceCall,
     RecallNotice,
     Task,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "LiaisonDesignation",
     "MouVersion",
     "OnCallShift",
+    "PoliceCall",
     "PackageFeedback",
     "RecallNotice",
     "Task",

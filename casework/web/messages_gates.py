@@ -56,6 +56,9 @@ GATE_MESSAGES: dict[Enum, Any] = {
                                          "first contact with police."),
     ContactReason.NOT_THROUGH_LIAISON: _l("Choose the designated liaison or deputy through "
                                           "whom this contact with police goes."),
+    ContactReason.DIRECTION_UNKNOWN: _l("Choose whether the police called us or we called "
+                                        "them."),
+    ContactReason.IN_THE_FUTURE: _l("A call cannot be logged before it happened."),
     LegalReason.WITNESS_NOTICES_MISSING: _l("Tell the person the limits of protection (a "
                                             "pseudonym does not fully protect; judicial "
                                             "protection may depend on cooperation; the "

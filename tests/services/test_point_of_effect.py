@@ -378,3 +378,19 @@ def test_package_row_is_the_stored_one(ctx, world, tmp_path) -> None:
     download(ctx, world, package, tmp_path)
     assert ctx.session.get(DisclosurePackage, package.id).first_downloaded_at is not None
     assert State.RELEASED.value == "released"
+
+
+def test_calls_with_police_are_logged_against_the_liaison(ctx, world) -> None:
+    from casework.services import police_calls
+
+    row = police_calls.log_call(ctx.as_actor(world.deputy.public_id), world.unit,
+                                liaison=world.deputy, direction="incoming",
+                                occurred_at=ctx.now - timedelta(minutes=5))
+    assert (row.liaison_ref, row.direction) == (world.deputy.public_id, "incoming")
+    with pytest.raises(ServiceError) as error:
+        police_calls.log_call(ctx, world.unit, liaison=world.caseworker, direction="sideways",
+                              occurred_at=ctx.now + timedelta(hours=1))
+    assert error.value.reasons == (ContactReason.DIRECTION_UNKNOWN,
+                                   ContactReason.NOT_THROUGH_LIAISON,
+                                   ContactReason.IN_THE_FUTURE)
+    assert police_calls.recent(ctx) == [row]

@@ -176,3 +176,23 @@ def test_meeting_page_shows_the_assessment_and_needs_the_warning(app, client):
     ok = post_form(client, f"/persons/{code}/meetings/new",
                    data=_meeting_data(unit, liaison=liaison, person_warned="y"))
     assert ok.status_code == 302
+
+
+def test_calls_page_logs_against_the_designated_liaison(app):
+    f = make_world(app)
+    liaison = signed_in(app, f.liaison)
+    page = liaison.get("/roster/calls")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Every contact with police goes through the designated liaison" in html
+    data = {"unit": f.unit, "direction": "outgoing", "liaison": f.liaison.public_id,
+            "occurred_at": "2020-01-01T10:00"}
+    done = post_form(liaison, "/roster/calls", data=data, follow_redirects=True)
+    assert "The call was logged." in done.get_data(as_text=True)
+    assert "We called the police" in done.get_data(as_text=True)
+    future = post_form(liaison, "/roster/calls", data={**data, "occurred_at":
+                                                        "2999-01-01T10:00"})
+    assert future.status_code == 422
+    assert "A call cannot be logged before it happened." in future.get_data(as_text=True)
+    cw = signed_in(app, f.caseworker)
+    assert cw.get("/roster/calls").status_code == 403

@@ -26,6 +26,21 @@ def downgrade(engine_name):
 
 
 def upgrade_():
+    op.create_table('police_calls',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=32), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.String(length=16), nullable=False),
+    sa.Column('liaison_ref', sa.String(length=32), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=32), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['police_units.id'], name=op.f('fk_police_calls_unit_id_police_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_police_calls')),
+    sa.UniqueConstraint('public_id', name=op.f('uq_police_calls_public_id'))
+    )
+    with op.batch_alter_table('police_calls', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_police_calls_unit_id'), ['unit_id'], unique=False)
     with op.batch_alter_table('disclosure_packages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_downloaded_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(), nullable=True))
@@ -59,6 +74,9 @@ def downgrade_():
         batch_op.drop_column('revoked_reason')
         batch_op.drop_column('revoked_at')
         batch_op.drop_column('first_downloaded_at')
+    with op.batch_alter_table('police_calls', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_police_calls_unit_id'))
+    op.drop_table('police_calls')
 
 
 def upgrade_intel():

@@ -30,7 +30,7 @@ from casework.domain.disclosure import (
     transition,
 )
 from casework.domain.identifiers import Finding
-from casework.domain.release_gates import feedback_deadlines
+from casework.domain.release_gates import GateReason, feedback_deadlines
 from casework.domain.risk import risk_allows
 from casework.models import (
     Consent,
@@ -606,6 +606,10 @@ def download(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -
         raise ServiceError(DisclosureReason.NOT_RELEASER)
     # Issue 9: the release decision is taken again here, where it takes effect.
     download_gates.check(ctx, staff, package, folder)
+    try:
+        data = (folder / package.storage_name).read_bytes()
+    except FileNotFoundError:  # revoked by a transaction that did not commit, or lost
+        raise ServiceError(GateReason.REVOKED) from None
     taken = ctx.session.execute(update(DisclosurePackage).where(
         DisclosurePackage.id == package.id, DisclosurePackage.downloads_left > 0)
         .values(downloads_left=DisclosurePackage.downloads_left - 1))
@@ -614,7 +618,7 @@ def download(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -
     if package.first_downloaded_at is None:
         package.first_downloaded_at = ctx.now
     ctx.audit("package.download", object_type="package", object_ref=package.sha256)
-    return (folder / package.storage_name).read_bytes()
+    return data
 
 
 def _task_for_person(ctx: Ctx, person: Person, kind: str, *, urgent: bool, ref: str,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.domain.release_gates import (
     ConsentState,
@@ -70,9 +70,22 @@ def facts(ctx: Ctx, staff: Staff, package: DisclosurePackage) -> DownloadFacts:
         revoked=package.revoked_at is not None)
 
 
+def lock(ctx: Ctx, package: DisclosurePackage) -> DisclosurePackage:
+    """Take the package row's lock and read it fresh: a download and a revocation of the
+    same package are serialised, so a package is never both handed over and revoked."""
+    ctx.session.execute(update(DisclosurePackage).where(DisclosurePackage.id == package.id)
+                        .values(id=DisclosurePackage.id))  # a no-op write: SQLite's lock
+    fresh = ctx.session.scalar(select(DisclosurePackage).where(
+        DisclosurePackage.id == package.id).with_for_update()
+        .execution_options(populate_existing=True))
+    assert fresh is not None
+    return fresh
+
+
 def check(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -> None:
     """Raise with the reasons if this download may not happen now; a package whose basis
     is gone is revoked or recalled first (the caller commits that even on refusal)."""
+    package = lock(ctx, package)
     decision = download_gate(facts(ctx, staff, package), now=ctx.now)
     if decision.allowed:
         return
@@ -159,6 +172,9 @@ def basis_gone(ctx: Ctx, packages: list[DisclosurePackage], folder: Path | None,
     notice was already pending)."""
     out: list[tuple[DisclosurePackage, RecallNotice | None]] = []
     for package in packages:
+        package = lock(ctx, package)
+        if package.revoked_at is not None:
+            continue
         if package.first_downloaded_at is None:
             revoke(ctx, package, folder, reason=reason)
             out.append((package, None))

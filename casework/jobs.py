@@ -38,7 +38,7 @@ def purge_sessions(app: Flask) -> int:
 
 def stop_expired_disclosures(app: Flask) -> int:
     """MoU expired or terminated: every open request to that unit stops (MOU-01, MOU-16)."""
-    from casework.services import disclosures
+    from casework.services import disclosures, download_gates
     from casework.services.context import Ctx
 
     with app.app_context():
@@ -46,6 +46,9 @@ def stop_expired_disclosures(app: Flask) -> int:
                   passwords=app.extensions["senim.passwords"], now=utcnow(),
                   request_id="job")
         stopped = disclosures.stop_for_expired_mous(ctx)
+        # Issue 9: what was released under it is revoked or recalled as well.
+        download_gates.after_mou_expiry(
+            ctx, app.extensions["senim.settings"].instance_path / "packages")
         db.session.commit()
         event(log, "job.disclosures_stopped", count=stopped)
         return stopped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from mou.terms import MouTerms, tlp_rank
 
@@ -114,6 +114,19 @@ def emergency_permitted(terms: MouTerms, p: PackageFacts, now: datetime) -> Chec
     """MOU-10: emergency limited disclosure only where the MoU provides for it (rules 78-81)."""
     return _result("MOU-10", "emergency", not p.emergency or terms.emergency_disclosure,
                    "mou_emergency_not_provided")
+
+
+def consent_fresh(terms: MouTerms, recorded_at: datetime | None,
+                  now: datetime) -> CheckResult:
+    """MOU-11: the consent relied on is no older than ``consent.max_age_days``."""
+    ok = recorded_at is None or now - recorded_at <= timedelta(days=terms.consent_max_age_days)
+    return _result("MOU-11", "consent.max_age_days", ok, "mou_consent_too_old")
+
+
+def risk_fresh(terms: MouTerms, assessed_at: datetime | None, now: datetime) -> CheckResult:
+    """MOU-12: the risk assessment relied on is no older than ``risk.max_age_days``."""
+    ok = assessed_at is None or now - assessed_at <= timedelta(days=terms.risk_max_age_days)
+    return _result("MOU-12", "risk.max_age_days", ok, "mou_risk_assessment_too_old")
 
 
 RULES: tuple[Check, ...] = (

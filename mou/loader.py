@@ -27,7 +27,31 @@ _AGE_KEY = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MOBILE = re.compile(r"^\+?[0-9][0-9 ()\-]{6,20}$")
 _TABLE_HEADER = re.compile(r"^\s*\[{1,2}\s*[A-Za-z0-9_.\-]+\s*\]{1,2}\s*(#.*)?$")
-REQUIRED_CLAUSES = ("no_source_identity", "no_organisation_role", "confidential_storage")
+REQUIRED_CLAUSES = ("no_source_identity", "no_organisation_role", "confidential_storage",
+                    "contact_only_through_liaison")
+# Every table and key the loader understands; anything else is refused as unsupported, so no
+# term is ever accepted and then silently ignored (issue 9; mou/enforcement.py).
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "mou": frozenset({"id", "version", "title", "text_sha256", "parties", "signatories",
+                      "effective_from", "expires_on", "review_every_months", "last_reviewed"}),
+    "contacts": frozenset({"organisation", "police"}),
+    "scope": frozenset({"purposes", "entry_kinds", "prohibited_fields", "cumulative_limit"}),
+    "confidentiality": frozenset({"clauses"}),
+    "use": frozenset({"onward_sharing", "evidential_use"}),
+    "handling": frozenset({"code", "conditions", "tlp_thematic", "tlp_specific",
+                           "allowed_tlp"}),
+    "feedback": frozenset({"ack_within_days", "outcome_within_days", "events"}),
+    "retention": frozenset({"review_after_months", "delete_after_months"}),
+    "termination": frozenset({"notice_days", "on_termination"}),
+    "recipient": frozenset({"age_public_key"}),
+    "approval": frozenset({"second_approver"}),
+    "consent": frozenset({"max_age_days", "withdrawal_notice_days"}),
+    "risk": frozenset({"max_age_days"}),
+    "emergency": frozenset({"limited_disclosure_allowed"}),
+}
+# A use term other than "prohibited" must be carried to the unit by a handling condition.
+USE_CONDITIONS = {"onward_sharing": "NO_ONWARD_DISSEMINATION_WITHOUT_ORIGINATOR",
+                  "evidential_use": "NOT_FOR_EVIDENTIAL_USE_WITHOUT_ORIGINATOR"}
 
 
 class MouError(ValueError):
@@ -117,6 +141,7 @@ def loads(text: str) -> MouTerms:
         line = int(m.group(1)) if (m := re.search(r"line (\d+)", str(error))) else 0
         raise MouError(f"not valid TOML: {error.args[0].split(' (at')[0]}", line) from None
     r = _Reader(text, data)
+    _refuse_unsupported(r, data)
     parties = tuple(Party(p.get("code", ""), p.get("name", ""), p.get("role", ""))
                     for p in r.get("mou.parties", list) if isinstance(p, dict))
     if sorted(p.role for p in parties) != ["originator", "recipient"] or not all(
@@ -139,7 +164,8 @@ def loads(text: str) -> MouTerms:
                     for c in r.get("confidentiality.clauses", list) if isinstance(c, dict))
     missing = [c for c in REQUIRED_CLAUSES if c not in {x.id for x in clauses}]
     if missing:
-        raise MouError("confidentiality clauses required by rules 11, 84 and 96 are missing: "
+        raise MouError("confidentiality clauses required by rules 11, 84, 95 and 96 are "
+                       "missing: "
                        + ", ".join(missing), r.line_of("confidentiality.clauses"))
     tlp_thematic = r.choice("handling.tlp_thematic", TLP_ORDER)
     tlp_specific = r.choice("handling.tlp_specific", TLP_ORDER)
@@ -148,6 +174,12 @@ def loads(text: str) -> MouTerms:
                         ("handling.tlp_specific", tlp_specific)):
         if value not in allowed_tlp:
             raise MouError(f"'{path}' must be one of handling.allowed_tlp", r.line_of(path))
+    conditions = r.choices("handling.conditions", HANDLING_CONDITIONS)
+    for term, condition in USE_CONDITIONS.items():
+        # "prohibited" and "with_originator_consent" both mean: not without us.
+        if condition not in conditions:
+            raise MouError(f"'use.{term}' must be carried by the handling condition "
+                           f"{condition}", r.line_of("handling.conditions"))
     return MouTerms(
         id=r.get("mou.id", str), version=r.positive("mou.version"),
         title=r.get("mou.title", str), text_sha256=text_sha, parties=parties,
@@ -166,7 +198,7 @@ def loads(text: str) -> MouTerms:
         evidential_use=r.choice("use.evidential_use", ("prohibited", "with_originator_consent")),
         tlp_thematic=tlp_thematic, tlp_specific=tlp_specific, allowed_tlp=allowed_tlp,
         handling_code=r.choice("handling.code", ("P", "C")),
-        handling_conditions=r.choices("handling.conditions", HANDLING_CONDITIONS),
+        handling_conditions=conditions,
         retention_review_months=r.positive("retention.review_after_months"),
         retention_delete_months=r.positive("retention.delete_after_months"),
         termination_notice_days=r.positive("termination.notice_days"),
@@ -179,3 +211,16 @@ def loads(text: str) -> MouTerms:
         emergency_disclosure=r.get("emergency.limited_disclosure_allowed", bool),
         cumulative_limit=r.positive("scope.cumulative_limit"),
     )
+
+
+def _refuse_unsupported(reader: _Reader, data: dict[str, Any]) -> None:
+    for table, value in data.items():
+        if table not in KNOWN_KEYS:
+            raise MouError(f"'[{table}]' is not a term Senim can enforce; remove it or ask "
+                           "for it to be supported", reader.line_of(f"{table}.x"))
+        if not isinstance(value, dict):
+            raise MouError(f"'{table}' must be a table", reader.line_of(table))
+        for key in value:
+            if key not in KNOWN_KEYS[table]:
+                raise MouError(f"'{table}.{key}' is not a term Senim can enforce; remove it "
+                               "or ask for it to be supported", reader.line_of(f"{table}.{key}"))

@@ -2,9 +2,9 @@
 
 draft -> submitted -> (approved_first ->) released; any open state -> stopped (consent
 withdrawn, MoU expired, cancelled) or rejected (by the liaison, with a reason). Only the
-on-duty liaison or deputy approves, never the drafter, always with a fresh step-up; an MoU
-may require a second approver, and an emergency disclosure always needs the liaison and
-the director (rules 76-83).
+on-duty liaison or deputy releases, never the drafter, always with a fresh step-up; an MoU
+may require a second approver, and an emergency disclosure is co-signed by the director
+first and then released by the on-duty liaison (rules 76-83).
 """
 
 from __future__ import annotations
@@ -130,9 +130,11 @@ def _approver_reasons(request: RequestFacts, actor: Actor, *,
         reasons.append(WorkflowReason.WRONG_STATE)
     if actor.ref == request.drafter:
         reasons.append(WorkflowReason.DRAFTER_CANNOT_APPROVE)
-    # An emergency disclosure's second approval is the director's (rules 76-83); every
-    # other approval or rejection is the on-duty liaison's or deputy's (rules 1-7).
-    if request.emergency and request.state is State.APPROVED_FIRST:
+    # An emergency disclosure keeps the liaison (rules 76-83, issue 9): the director
+    # co-signs first, and the release is the on-duty liaison's or deputy's approval, as on
+    # the normal path. The liaison rejects; the director may refuse to co-sign (rules 1-7).
+    directors_step = request.emergency and request.state is State.SUBMITTED
+    if directors_step and (approving or actor.is_director):
         if not actor.is_director:
             reasons.append(WorkflowReason.DIRECTOR_REQUIRED)
     else:

@@ -53,6 +53,9 @@ JUDICIAL_MEASURES = ("confidential_proceedings", "statement_under_pseudonym",
 MEASURE_AVAILABILITY = ("available", "in_law_only", "not_available", "unknown")
 MEASURE_STATUS = ("not_considered", "recommended", "requested", "granted", "refused",
                   "withdrawn")
+# Rules 43, 45, 46, 99: the limits of protection the person must be told, and recorded as told.
+WITNESS_NOTICES = ("pseudonym_not_full_protection", "judicial_protection_needs_cooperation",
+                   "no_compulsion_agreement_explained")
 
 
 class LegalReason(str, Enum):
@@ -65,6 +68,7 @@ class LegalReason(str, Enum):
     NOT_CLEARED = "legal_not_cleared"
     UNKNOWN_MEASURE = "legal_unknown_measure"
     CONCERNS_MISSING = "legal_concerns_missing"
+    WITNESS_NOTICES_MISSING = "legal_witness_limits_not_told"
 
 
 def can_record_consultation(*, clearance_active: bool, options_explained: frozenset[str],
@@ -92,7 +96,8 @@ def can_clear(*, role: str, already_cleared: bool) -> Decision:
 
 
 def validate_witness_review(*, concerns: dict[str, str],
-                            measures: dict[str, dict[str, str]]) -> Decision:
+                            measures: dict[str, dict[str, str]],
+                            notices_told: frozenset[str]) -> Decision:
     reasons: list[LegalReason] = []
     if set(concerns) != {c.value for c in Concern}:
         reasons.append(LegalReason.CONCERNS_MISSING)
@@ -102,4 +107,6 @@ def validate_witness_review(*, concerns: dict[str, str],
                 or value.get("status") not in MEASURE_STATUS:
             reasons.append(LegalReason.UNKNOWN_MEASURE)
             break
+    if not set(WITNESS_NOTICES) <= notices_told:
+        reasons.append(LegalReason.WITNESS_NOTICES_MISSING)
     return Decision.deny(*reasons) if reasons else Decision.allow()

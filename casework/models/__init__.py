@@ -28,6 +28,7 @@ from casework.models.disclosure import (
     MouVersion,
     OnCallShift,
     PackageFeedback,
+    PoliceCall,
     RecallNotice,
     Task,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "LiaisonDesignation",
     "MouVersion",
     "OnCallShift",
+    "PoliceCall",
     "PackageFeedback",
     "RecallNotice",
     "Task",

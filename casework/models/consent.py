@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.base import Base, new_public_id, utcnow
@@ -29,7 +29,7 @@ class UnitAssessment(Base):
     """The ten questions of rule 27 about one police unit, dated and reusable."""
 
     __tablename__ = "unit_assessments"
-    encrypted_columns = ("answers_ciphertext",)
+    encrypted_columns = ("answers_ciphertext", "override_ciphertext")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -39,6 +39,11 @@ class UnitAssessment(Base):
     assessed_by: Mapped[str] = mapped_column(String(32))
     assessed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     valid_until: Mapped[date] = mapped_column(Date)
+    # "Not recommended" allows thematic entries only, unless a legal adviser documents an
+    # override of this assessment (issue 9; rules 73, 109). The reason is encrypted.
+    override_by: Mapped[str | None] = mapped_column(String(32))
+    override_at: Mapped[datetime | None] = mapped_column(DateTime)
+    override_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Consent(Base):
@@ -200,3 +205,9 @@ class PoliceMeeting(Base):
     arranged_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Place, attendees and the (strictly confidential, rule 87) content of the meeting.
     details_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Issue 9: the contact is logged against the designated liaison or deputy (rules 2, 4);
+    # the unit's recommendation shown to the arranger, and whether the person was warned.
+    liaison_ref: Mapped[str | None] = mapped_column(String(32))
+    unit_recommendation: Mapped[str | None] = mapped_column(String(32))
+    person_warned: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                server_default=false())

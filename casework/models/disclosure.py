@@ -94,6 +94,22 @@ class LiaisonDesignation(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class PoliceCall(Base):
+    """A telephone contact with police, logged against the designated liaison or deputy
+    through whom it went (rules 2, 4). No content: who, which unit, which way, when."""
+
+    __tablename__ = "police_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("police_units.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))  # incoming | outgoing
+    liaison_ref: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class OnCallShift(Base):
     """Who answers the 24/7 phone when (rules 5-7)."""
 
@@ -137,6 +153,14 @@ class DisclosurePackage(Base):
     downloads_left: Mapped[int] = mapped_column(Integer, default=3)
     feedback_token: Mapped[str] = mapped_column(String(48))
     recalled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Issue 9: re-checked at every download. A package whose consent or MoU went before its
+    # first download is revoked (file deleted, never handed over).
+    first_downloaded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    # When the unit's acknowledgement and outcome are due under the MoU (for reminders).
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome_due_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class PackageFeedback(Base):

@@ -172,7 +172,8 @@ def lock(ctx: Ctx, consent_id: int) -> Consent:
     return consent
 
 
-def withdraw(ctx: Ctx, person: Person, consent: Consent) -> list[DisclosureRequest]:
+def withdraw(ctx: Ctx, person: Person, consent: Consent, *,
+             packages_folder: Path | None = None) -> list[DisclosureRequest]:
     """Withdraw in one step: history kept, every open disclosure relying on it stopped."""
     consent = lock(ctx, consent.id)
     if consent.withdrawn_at is not None:
@@ -196,7 +197,7 @@ def withdraw(ctx: Ctx, person: Person, consent: Consent) -> list[DisclosureReque
     # What was already released cannot be unsent: the unit gets a recall notice (MOU-15).
     from casework.services import feedback
 
-    feedback.recall_after_withdrawal(ctx, consent)
+    feedback.recall_after_withdrawal(ctx, consent, packages_folder)
     ctx.audit("consent.withdraw", object_type="person", object_ref=person.case_code)
     return stopped
 

@@ -30,6 +30,7 @@ from casework.domain.disclosure import (
     transition,
 )
 from casework.domain.identifiers import Finding
+from casework.domain.release_gates import GateReason, feedback_deadlines
 from casework.domain.risk import risk_allows
 from casework.models import (
     AuditEvent,
@@ -50,10 +51,12 @@ from casework.models import (
 from casework.services import (
     access,
     consents,
+    download_gates,
     intel,
     mou_versions,
     notifications,
     packages,
+    release_checks,
     risk,
     roster,
     subjects,
@@ -253,6 +256,8 @@ def evaluate_request(ctx: Ctx, request: DisclosureRequest, *,
     for result in evaluate(terms, package, now=ctx.now):
         report.checks.append(Check(result.rule, "package", Decision.allow() if result.passed
                                    else Decision.deny(_Code(result.reason)), result.rule))
+    label, decision, rule = release_checks.unit_line(ctx, unit, [e.kind for e in entry_facts])
+    report.checks.append(Check(label, "package", decision, rule))
     return report
 
 
@@ -270,6 +275,8 @@ class _Code(str, Enum):
     MOU_THEMATIC_NOT_REVIEWED = "mou_thematic_not_reviewed"
     MOU_APPROVALS_INSUFFICIENT = "mou_approvals_insufficient"
     MOU_EMERGENCY_NOT_PROVIDED = "mou_emergency_not_provided"
+    MOU_CONSENT_TOO_OLD = "mou_consent_too_old"
+    MOU_RISK_TOO_OLD = "mou_risk_assessment_too_old"
 
 
 def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: DisclosureItem,
@@ -299,10 +306,14 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
             report.checks.append(Check("consent", ref, consent_covers(facts, use, now=ctx.now)))
         risk_row = ctx.session.get(RiskAssessment, item.risk_assessment_id) \
             if item.risk_assessment_id else None
+        # Rule 47: a disclosure naming the person is a first contact: it needs a current
+        # risk assessment even when the entry is thematic.
         report.checks.append(Check("risk", ref, risk_allows(
             risk.facts(ctx, person, risk_row) if risk_row else None,
             person_ref=person.public_id, unit_ref=unit.public_id, releaser=releaser,
-            entry_kind=entry.kind, now=ctx.now)))
+            entry_kind="specific" if fields else entry.kind, now=ctx.now)))
+        _issue9_item_checks(ctx, report, request, ref, entry.kind, person, terms, facts,
+                            consent_row, risk_row)
         earlier = set(ctx.session.scalars(select(DisclosureLedger.category).where(
             DisclosureLedger.person_id == person.id, DisclosureLedger.unit_id == unit.id)))
         this = set(quasi_identifiers(time_granularity=shown.view.time_granularity,
@@ -313,10 +324,30 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
         identity_ok = bool(facts and facts.identity_allowed and facts.identity_at_persons_request)
         report.checks.append(Check("cumulative", ref, cumulative_check(
             released_before=earlier, this_time=so_far, limit=terms.cumulative_limit,
-            identity_consented=identity_ok)))
+            identity_consented=identity_ok), "MOU-18"))
     return EntryFacts(kind=entry.kind, fields=frozenset(fields),
                       privacy_cleared=entry.kind != "thematic"
                       or entry.privacy_status == "cleared")
+
+
+def _issue9_item_checks(ctx: Ctx, report: Report, request: DisclosureRequest, ref: str,
+                        kind: str, person: Person, terms: Any, facts: Any,
+                        consent_row: Consent | None,
+                        risk_row: RiskAssessment | None) -> None:
+    """Informed choice (rules 14, 31, 32, 35) and the MoU's maximum ages (MOU-11, MOU-12).
+    The emergency path (rules 76-83) relies on the pre-interview notice, not on consent."""
+    lines = []
+    if not request.emergency:
+        lines.append(release_checks.informed_choice_line(ctx, person, kind))
+        notices = release_checks.consent_notices_line(facts)
+        if notices is not None:
+            lines.append(notices)
+    lines += release_checks.age_lines(
+        terms, consent_recorded_at=consent_row.recorded_at if consent_row else None,
+        risk_assessed_at=risk_row.assessed_at if risk_row else None, now=ctx.now,
+        code=_Code)
+    for label, decision, rule in lines:
+        report.checks.append(Check(label, ref, decision, rule))
 
 
 def _emergency_notice(ctx: Ctx, entry: IntelEntry, person: Person) -> Decision:
@@ -499,6 +530,10 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         storage_name=storage_name, sha256=built.sha256,
         size=len(built.ciphertext), released_by=staff.public_id, released_at=ctx.now,
         downloads_left=3, feedback_token=built.feedback_token)
+    # When the unit owes its acknowledgement and outcome, from the MoU (for reminders).
+    package.ack_due_at, package.outcome_due_at = feedback_deadlines(
+        ctx.now, ack_days=terms.feedback.ack_within_days,
+        outcome_days=terms.feedback.outcome_within_days)
     ctx.session.add(package)
     try:
         ctx.session.flush()
@@ -614,13 +649,21 @@ def download(ctx: Ctx, staff: Staff, package: DisclosurePackage, folder: Path) -
         ctx.audit("package.download", outcome="denied", object_type="package",
                   object_ref=package.sha256)
         raise ServiceError(DisclosureReason.NOT_RELEASER)
+    # Issue 9: the release decision is taken again here, where it takes effect.
+    download_gates.check(ctx, staff, package, folder)
+    try:
+        data = (folder / package.storage_name).read_bytes()
+    except FileNotFoundError:  # revoked by a transaction that did not commit, or lost
+        raise ServiceError(GateReason.REVOKED) from None
     taken = ctx.session.execute(update(DisclosurePackage).where(
         DisclosurePackage.id == package.id, DisclosurePackage.downloads_left > 0)
         .values(downloads_left=DisclosurePackage.downloads_left - 1))
     if not taken.rowcount:  # type: ignore[attr-defined]
         raise ServiceError(DisclosureReason.NO_DOWNLOADS_LEFT)
+    if package.first_downloaded_at is None:
+        package.first_downloaded_at = ctx.now
     ctx.audit("package.download", object_type="package", object_ref=package.sha256)
-    return (folder / package.storage_name).read_bytes()
+    return data
 
 
 def _task_for_person(ctx: Ctx, person: Person, kind: str, *, urgent: bool, ref: str,

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from casework.domain.case_events import EventSource
 from casework.models import (
     Consent,
-    DisclosureItem,
     DisclosurePackage,
     DisclosureRequest,
     PackageFeedback,
@@ -44,6 +44,11 @@ def record(ctx: Ctx, package: DisclosurePackage, kind: str, note: str) -> Packag
         raise ServiceError(DisclosureReason.FEEDBACK_KIND)
     request = ctx.session.get(DisclosureRequest, package.request_id)
     assert request is not None
+    unit = ctx.session.get(PoliceUnit, request.unit_id)
+    active = mou_versions.active(ctx, unit) if unit else None
+    if active is not None and kind not in active[1].feedback.events:
+        # MOU-14: only the events this MoU lists are recorded as the unit's feedback.
+        raise ServiceError(DisclosureReason.FEEDBACK_KIND)
     row = PackageFeedback(package_id=package.id, kind=kind, recorded_by=ctx.actor or "",
                           recorded_at=ctx.now)
     ctx.session.add(row)
@@ -74,28 +79,15 @@ def for_package(ctx: Ctx, package: DisclosurePackage) -> list[tuple[PackageFeedb
     return [(r, subjects.unseal_row(ctx, org, r, "note_ciphertext") or "") for r in rows]
 
 
-def recall_after_withdrawal(ctx: Ctx, consent: Consent) -> list[RecallNotice]:
-    """Consent withdrawn after release: a notice to the unit, due under the MoU's terms."""
-    notices = []
-    released = ctx.session.scalars(select(DisclosurePackage).join(
-        DisclosureRequest, DisclosureRequest.id == DisclosurePackage.request_id).where(
-        DisclosureRequest.id.in_(select(DisclosureItem.request_id).where(
-            DisclosureItem.consent_id == consent.id))))
-    for package in released:
-        request = ctx.session.get(DisclosureRequest, package.request_id)
-        unit = ctx.session.get(PoliceUnit, request.unit_id) if request else None
-        active = mou_versions.active(ctx, unit) if unit else None
-        days = active[1].withdrawal_notice_days if active else 1
-        notice = RecallNotice(package_id=package.id, reason="consent_withdrawn",
-                              created_at=ctx.now, due_at=ctx.now + timedelta(days=days))
-        ctx.session.add(notice)
-        for liaison in roster.on_duty(ctx) or [s for _, s in roster.designations(ctx)]:
-            notifications.notify(ctx, liaison, "recall_notice_due",
-                                 object_ref=request.reference if request else None, urgent=True)
-        ctx.audit("package.recall_notice", object_type="package", object_ref=package.sha256)
-        notices.append(notice)
-    ctx.session.flush()
-    return notices
+def recall_after_withdrawal(ctx: Ctx, consent: Consent,
+                            packages_folder: Path | None = None) -> list[RecallNotice]:
+    """Consent withdrawn after release: a package never downloaded is revoked for good
+    (issue 9); one already handed over gets a recall notice, due under the MoU's terms."""
+    from casework.services import download_gates
+
+    found = download_gates.packages_relying_on(ctx, consent_id=consent.id)
+    return [notice for _, notice in download_gates.basis_gone(
+        ctx, found, packages_folder, reason="consent_withdrawn") if notice is not None]
 
 
 def open_recalls(ctx: Ctx) -> list[RecallNotice]:

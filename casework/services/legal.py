@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -21,10 +22,13 @@ from casework.domain.legal import (
     can_record_consultation,
     validate_witness_review,
 )
+from casework.domain.release_gates import STOPPING_DECISIONS
 from casework.domain.roles import Role
 from casework.models import (
     Clearance,
     CompensationEvent,
+    DisclosureItem,
+    DisclosureRequest,
     LegalConsultation,
     LegalDecision,
     Person,
@@ -33,7 +37,8 @@ from casework.models import (
     Staff,
     WitnessReview,
 )
-from casework.services import clock, police_units, subjects
+from casework.models.disclosure import OPEN_STATUSES
+from casework.services import clock, notifications, police_units, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 
@@ -112,8 +117,10 @@ def record_consultation(ctx: Ctx, person: Person, data: ConsultationInput) -> Le
 
 
 def record_decision(ctx: Ctx, person: Person, decision: PersonDecision,
-                    note: str) -> LegalDecision:
-    """The person's decision; a new row each time they change their mind (rule 12)."""
+                    note: str, *, packages_folder: Path | None = None) -> LegalDecision:
+    """The person's decision; a new row each time they change their mind (rule 12). A
+    decision to do nothing (or back to undecided) stops everything pending, as a consent
+    withdrawal does (issue 9)."""
     row = LegalDecision(person_id=person.id, decision=decision.value,
                         recorded_by=ctx.actor or "", recorded_at=ctx.now)
     ctx.session.add(row)
@@ -121,7 +128,34 @@ def record_decision(ctx: Ctx, person: Person, decision: PersonDecision,
     subjects.seal_row(ctx, person.subject_id, row, "note_ciphertext", note.strip())
     ctx.audit("legal.decision", outcome=decision.value[:32], object_type="person",
               object_ref=person.case_code)
+    if decision.value in STOPPING_DECISIONS:
+        stop_for_decision(ctx, person, packages_folder)
     return row
+
+
+def stop_for_decision(ctx: Ctx, person: Person,
+                      packages_folder: Path | None) -> list[DisclosureRequest]:
+    """Open requests with this person's entries stop; released packages never downloaded
+    are revoked, downloaded ones recalled (rules 12, 14)."""
+    from casework.services import download_gates
+
+    stopped = list(ctx.session.scalars(select(DisclosureRequest).where(
+        DisclosureRequest.status.in_(OPEN_STATUSES),
+        DisclosureRequest.id.in_(select(DisclosureItem.request_id).where(
+            DisclosureItem.person_id == person.id))).with_for_update()))
+    for request in stopped:
+        request.status, request.stop_reason = "stopped", "persons_decision"
+        request.updated_at, request.version = ctx.now, request.version + 1
+        drafter = ctx.session.scalar(select(Staff).where(Staff.public_id == request.drafted_by))
+        if drafter is not None:
+            notifications.notify(ctx, drafter, "disclosure_stopped_decision",
+                                 object_ref=request.reference, urgent=True)
+        ctx.audit("disclosure.stopped", outcome="persons_decision",
+                  object_type="disclosure", object_ref=request.reference)
+    download_gates.basis_gone(ctx, download_gates.packages_relying_on(
+        ctx, person_id=person.id), packages_folder, reason="persons_decision")
+    ctx.session.flush()
+    return stopped
 
 
 def decisions(ctx: Ctx, person: Person) -> list[LegalDecision]:
@@ -175,9 +209,12 @@ def compensation(ctx: Ctx, person: Person) -> list[tuple[CompensationEvent, str]
 
 def record_witness_review(ctx: Ctx, person: Person, *, concerns: dict[str, str],
                           measures: dict[str, dict[str, str]], recommendation: str,
-                          persons_view: str, next_deadline: date | None) -> WitnessReview:
-    """A new version of the review (concerns, every measure, advice, the person's view)."""
-    decision = validate_witness_review(concerns=concerns, measures=measures)
+                          persons_view: str, next_deadline: date | None,
+                          notices_told: frozenset[str]) -> WitnessReview:
+    """A new version of the review (concerns, every measure, advice, the person's view,
+    and the limits of protection the person was told: rules 43, 45, 46, 99)."""
+    decision = validate_witness_review(concerns=concerns, measures=measures,
+                                       notices_told=notices_told)
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
     row = WitnessReview(person_id=person.id, adviser=ctx.actor or "", recorded_at=ctx.now,
@@ -186,7 +223,8 @@ def record_witness_review(ctx: Ctx, person: Person, *, concerns: dict[str, str],
     ctx.session.flush()
     subjects.seal_row(ctx, person.subject_id, row, "content_ciphertext", {
         "concerns": concerns, "measures": measures,
-        "recommendation": recommendation.strip(), "persons_view": persons_view.strip()})
+        "recommendation": recommendation.strip(), "persons_view": persons_view.strip(),
+        "notices_told": sorted(notices_told)})
     ctx.audit("legal.witness_review", object_type="person", object_ref=person.case_code)
     return row
 

@@ -97,7 +97,11 @@ def diff_with_previous(ctx: Ctx, unit: PoliceUnit,
     return changes(terms_of(older[0]), terms_of(row)) if older else []
 
 
-def terminate(ctx: Ctx, row: MouVersion) -> None:
+def terminate(ctx: Ctx, row: MouVersion, *, packages_folder: Path | None = None) -> None:
+    """Terminate; what was sent under it must be destroyed or returned (issue 9)."""
+    from casework.services import download_gates
+
     row.terminated_at = ctx.now
     ctx.session.flush()
     ctx.audit("mou.terminate", object_type="mou", object_ref=row.public_id)
+    download_gates.after_termination(ctx, row, packages_folder)

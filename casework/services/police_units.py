@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.domain.legal import UNIT_ANSWERS, UNIT_QUESTIONS, UnitRecommendation
-from casework.models import PoliceUnit, UnitAssessment
+from casework.domain.roles import Role
+from casework.models import PoliceUnit, Staff, UnitAssessment
 from casework.services import subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
@@ -19,6 +20,9 @@ class UnitReason(str, Enum):
     INCOMPLETE = "unit_assessment_incomplete"
     NAME_REQUIRED = "unit_name_required"
     VALIDITY_PAST = "unit_assessment_validity_past"
+    OVERRIDE_ADVISERS_ONLY = "unit_override_legal_advisers_only"
+    OVERRIDE_NOT_NEEDED = "unit_override_not_needed"
+    OVERRIDE_REASON_REQUIRED = "unit_override_reason_required"
 
 
 def create(ctx: Ctx, *, name: str, jurisdiction: str) -> PoliceUnit:
@@ -77,3 +81,25 @@ def read_answers(ctx: Ctx, unit: PoliceUnit, row: UnitAssessment) -> dict[str, A
 def history(ctx: Ctx, unit: PoliceUnit) -> list[UnitAssessment]:
     return list(ctx.session.scalars(select(UnitAssessment).where(
         UnitAssessment.unit_id == unit.id).order_by(UnitAssessment.assessed_at.desc())))
+
+
+def record_override(ctx: Ctx, staff: Staff, unit: PoliceUnit, reason: str) -> UnitAssessment:
+    """A legal adviser documents why specific intelligence may go to a unit assessed "not
+    recommended" (rules 73, 109). Bound to the current assessment: a new one needs its own."""
+    if staff.role != Role.LEGAL_ADVISER.value:
+        raise ServiceError(UnitReason.OVERRIDE_ADVISERS_ONLY)
+    current = current_assessment(ctx, unit)
+    if current is None or current.recommendation != UnitRecommendation.NOT_RECOMMENDED.value \
+            or current.override_at is not None:
+        raise ServiceError(UnitReason.OVERRIDE_NOT_NEEDED)
+    if len(reason.strip()) < 20:
+        raise ServiceError(UnitReason.OVERRIDE_REASON_REQUIRED)
+    current.override_by, current.override_at = staff.public_id, ctx.now
+    subjects.seal_row(ctx, unit.subject_id, current, "override_ciphertext", reason.strip())
+    ctx.session.flush()
+    ctx.audit("unit.override", object_type="police_unit", object_ref=unit.public_id)
+    return current
+
+
+def override_reason(ctx: Ctx, unit: PoliceUnit, row: UnitAssessment) -> str:
+    return str(subjects.unseal_row(ctx, unit.subject_id, row, "override_ciphertext") or "")

@@ -30,7 +30,17 @@ from casework.domain.risk import DEFAULT_VALIDITY, RiskCategory
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import Consent, Person, PoliceMeeting, PoliceUnit, RiskAssessment, Staff
-from casework.services import accounts, consents, legal, meetings, minors, police_units, risk
+from casework.services import (
+    accounts,
+    consents,
+    legal,
+    meetings,
+    minors,
+    persons,
+    police_units,
+    risk,
+    roster,
+)
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
@@ -282,7 +292,8 @@ def consent_withdraw(case_code: str, consent_id: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        stopped = consents.withdraw(ctx(), person, row)
+        stopped = consents.withdraw(ctx(), person, row,
+                                    packages_folder=settings().instance_path / "packages")
     except ServiceError as error:
         db.session.rollback()
         _flash_reasons(error.reasons)
@@ -413,6 +424,8 @@ def meeting_new(case_code: str) -> Response | tuple[str, int]:
     person = open_person(case_code)
     form = MeetingForm()
     form.unit.choices = _unit_choices()
+    liaisons = {s.public_id: s for _, s in roster.designations(ctx())}
+    form.liaison.choices = [("", "—")] + [(ref, s.display_name) for ref, s in liaisons.items()]
     errors: list[str] = []
     if form.validate_on_submit():
         unit = _unit(form.unit.data or "")
@@ -427,7 +440,9 @@ def meeting_new(case_code: str) -> Response | tuple[str, int]:
                 place=form.place.data or "", place_type=PlaceType(form.place_type.data),
                 lawyer_question_asked=asked, lawyer_wanted=form.lawyer_wanted.data == "yes",
                 attendees=form.attendees.data or "",
-                best_interests=form.best_interests.data or "")
+                best_interests=form.best_interests.data or "",
+                liaison=liaisons.get(form.liaison.data or ""),
+                person_warned=bool(form.person_warned.data))
             try:
                 row = meetings.arrange(ctx(), person, data)
             except ServiceError as error:
@@ -445,7 +460,27 @@ def meeting_new(case_code: str) -> Response | tuple[str, int]:
     status = 422 if (errors or form.errors or form.lawyer_wanted.errors) else 200
     return render_template("consent/meeting_form.html", person=person, form=form,
                            errors=errors, no_units=not form.unit.choices,
-                           is_child=_is_child(person)), status
+                           is_child=_is_child(person),
+                           assessments=_unit_assessments()), status
+
+
+@bp.app_template_global("recommendation_label")
+def recommendation_label(value: str) -> str:
+    from casework.web.forms_legal import RECOMMENDATION_LABELS
+
+    return str(RECOMMENDATION_LABELS.get(value, value))
+
+
+def _unit_assessments() -> list[dict[str, Any]]:
+    """Each unit's current assessment, shown to whoever arranges a meeting (rules 103, 109)."""
+    c = ctx()
+    out = []
+    for unit in police_units.all_units(c):
+        current = police_units.current_assessment(c, unit)
+        out.append({"unit": unit.name, "recommendation": current.recommendation
+                    if current else None, "valid_until": current.valid_until
+                    if current else None})
+    return out
 
 
 def _meeting(person: Person, meeting_id: str) -> tuple[PoliceMeeting, dict[str, Any]]:

@@ -341,15 +341,18 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
         "tag_label": tag_label, "is_drafter": is_drafter,
         "may_submit": is_drafter and row.status == State.DRAFT.value,
         "may_cancel": is_drafter and open_state,
-        # An emergency's second approval is the director's; every other one the liaison's.
+        # An emergency is co-signed by the director first; every release is the liaison's.
         "may_approve": reviewer and in_review and not is_drafter and not already and (
-            staff.role == Role.LIAISON.value or (staff.role == Role.DIRECTOR.value and
-                                                 row.emergency and
-                                                 row.status == State.APPROVED_FIRST.value)),
+            (staff.role == Role.DIRECTOR.value and row.emergency
+             and row.status == State.SUBMITTED.value)
+            or (staff.role == Role.LIAISON.value and not (
+                row.emergency and row.status == State.SUBMITTED.value))),
         "may_reject": reviewer and in_review and not is_drafter
-        and staff.role == Role.LIAISON.value,
+        and (staff.role == Role.LIAISON.value or (
+            staff.role == Role.DIRECTOR.value and row.emergency
+            and row.status == State.SUBMITTED.value)),
         "may_download": bool(package and package.released_by == staff.public_id
-                             and package.downloads_left > 0),
+                             and package.downloads_left > 0 and package.revoked_at is None),
         "may_feedback": bool(package and staff.role == Role.LIAISON.value),
         "action_form": ActionForm(formdata=None, seen_version=str(row.version),
                                   back=url_for("disclosures.detail", reference=row.reference)),

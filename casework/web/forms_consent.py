@@ -201,6 +201,13 @@ class MeetingForm(FlaskForm):
     attendees = TextAreaField(_l("Who will attend"), validators=[Optional(), Length(max=1000)])
     best_interests = TextAreaField(BEST_INTERESTS_LABEL,
                                    validators=[Optional(), Length(max=4000)])
+    # Issue 9: every contact with police goes through the designated liaison or deputy
+    # (rules 2, 4); a "not recommended" unit needs the person warned (rules 15, 109).
+    liaison = SelectField(_l("Through the designated liaison or deputy"), choices=[],
+                          validators=[Optional()])
+    person_warned = BooleanField(_l("The person was told that cooperation with this unit is "
+                                    "not recommended, why, and the risks, and still wishes "
+                                    "to meet"))
 
 
 class MeetingContentForm(FlaskForm):

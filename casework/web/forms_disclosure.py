@@ -73,6 +73,12 @@ STOP_LABELS: dict[str, Any] = {
     "cancelled": _l("Cancelled by the drafter"),
     "mou_not_in_force": _l("The MoU with the unit is no longer in force"),
     "consent_withdrawn": _l("The person withdrew their consent"),
+    "persons_decision": _l("The person decided not to give intelligence"),
+    "gate_consent_expired": _l("The consent it relied on expired"),
+    "gate_mou_not_in_force": _l("The MoU with the unit is no longer in force"),
+    "mou_terminated_destroy": _l("The MoU was terminated"),
+    "mou_terminated_return": _l("The MoU was terminated"),
+    "mou_terminated_destroy_or_return": _l("The MoU was terminated"),
 }
 # What each line of the checklist checks (``Check.label``).
 CHECK_LABELS: dict[str, Any] = {
@@ -92,6 +98,11 @@ CHECK_LABELS: dict[str, Any] = {
     "MOU-08": _l("Thematic entries were reviewed for privacy"),
     "MOU-09": _l("Enough approvals"),
     "MOU-10": _l("The MoU provides for emergency disclosure"),
+    "MOU-11": _l("The consent is no older than the MoU allows"),
+    "MOU-12": _l("The risk assessment is no older than the MoU allows"),
+    "unit_assessment": _l("The police unit has a current assessment that allows this"),
+    "informed_choice": _l("The person was advised and chose to give intelligence through us"),
+    "consent_risk_notices": _l("The person was told the risks and consequences (rule 32)"),
 }
 
 

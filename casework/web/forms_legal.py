@@ -23,6 +23,7 @@ from casework.domain.legal import (
     PHYSICAL_MEASURES,
     UNIT_ANSWERS,
     UNIT_QUESTIONS,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
     PersonDecision,
@@ -68,6 +69,14 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=160)])
     jurisdiction = StringField(_l("Jurisdiction (country, region or city)"),
                                validators=[Optional(), Length(max=80)])
+
+
+class OverrideForm(FlaskForm):
+    """Issue 9 (rules 73, 109): why specific intelligence may go to a "not recommended"
+    unit all the same; documented by a legal adviser, bound to this assessment."""
+
+    reason = TextAreaField(_l("Documented reason for the override"),
+                           validators=[DataRequired(), Length(max=5000)])
 
 
 class _AssessmentBase(FlaskForm):
@@ -231,7 +240,24 @@ MEASURE_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (_l("Protection in the proceedings (rule 44)"), JUDICIAL_MEASURES))
 
 
+WITNESS_NOTICE_LABELS: dict[str, Any] = {
+    "pseudonym_not_full_protection": _l("A pseudonym or a hidden name does not fully "
+                                        "protect: details in official statements can still "
+                                        "point to the source (rule 45)"),
+    "judicial_protection_needs_cooperation": _l("Protection in the proceedings may be given "
+                                                "only if the person cooperates and gives "
+                                                "statements (rule 43)"),
+    "no_compulsion_agreement_explained": _l("Whether there is an agreement with the police "
+                                            "and prosecution not to compel testimony if a "
+                                            "protection measure is challenged (rules 46, "
+                                            "99)"),
+}
+
+
 class _WitnessBase(FlaskForm):
+    notices_told = MultiCheckbox(_l("What I told the person about the limits of protection"),
+                                 choices=[(n, WITNESS_NOTICE_LABELS[n])
+                                          for n in WITNESS_NOTICES])
     recommendation = TextAreaField(_l("Our recommendation"),
                                    validators=[Optional(), Length(max=20_000)])
     persons_view = TextAreaField(_l("The person's own view"),

@@ -24,7 +24,7 @@ from casework.models import Person, PoliceUnit, Staff, UnitAssessment
 from casework.services import accounts, legal, police_units
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.forms_legal import (
     ANSWER_LABELS,
     AVAILABILITY_LABELS,
@@ -45,6 +45,7 @@ from casework.web.forms_legal import (
     CompensationForm,
     ConsultationForm,
     DecisionForm,
+    OverrideForm,
     PrivilegedNoteForm,
     UnitForm,
     WitnessForm,
@@ -148,10 +149,44 @@ def detail(unit_id: str) -> str:
     c = ctx()
     current = police_units.current_assessment(c, unit)
     history = [assessment_view(unit, row) for row in police_units.history(c, unit)]
+    override = police_units.override_reason(c, unit, current) \
+        if current is not None and current.override_at is not None else ""
     db.session.commit()
     return render_template("legal/unit.html", unit=unit, history=history,
                            current_id=current.id if current else None, L=labels(),
-                           names=_names({h["assessed_by"] for h in history}))
+                           names=_names({h["assessed_by"] for h in history} |
+                                        ({current.override_by} if override and current
+                                         and current.override_by else set())),
+                           current=current, override=override,
+                           may_override=bool(current and current.recommendation ==
+                                             "cooperation_not_recommended"
+                                             and current.override_at is None
+                                             and g.staff.role == Role.LEGAL_ADVISER.value),
+                           override_form=OverrideForm())
+
+
+@units_bp.route("/<unit_id>/override", methods=["POST"])
+@requires(Permission.UNIT_ASSESS)
+def override(unit_id: str) -> Response:
+    """A legal adviser documents an override of a "not recommended" assessment."""
+    unit = _unit_or_404(unit_id)
+    form = OverrideForm()
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        abort(400)
+    try:
+        police_units.record_override(ctx(), g.staff, unit, form.reason.data or "")
+    except ServiceError as error:
+        db.session.rollback()
+        ctx().audit("unit.override", outcome="denied", object_type="police_unit",
+                    object_ref=unit.public_id)
+        db.session.commit()
+        for message in explain(error.reasons):
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(_("The override was recorded. Specific intelligence may now go to this unit "
+                "until the assessment changes."), "success")
+    return redirect(url_for("units.detail", unit_id=unit.public_id))
 
 
 @units_bp.route("/<unit_id>/assess", methods=["GET", "POST"])
@@ -242,7 +277,8 @@ def decision(case_code: str) -> Response:
     form = DecisionForm()
     if form.validate_on_submit():
         legal.record_decision(ctx(), person, PersonDecision(form.decision.data),
-                              note=form.note.data or "")
+                              note=form.note.data or "",
+                              packages_folder=settings().instance_path / "packages")
         db.session.commit()
         flash(_("The person's decision was recorded. Earlier decisions are kept."),
               "success")
@@ -300,7 +336,8 @@ def witness(case_code: str) -> ResponseReturnValue:
                 c, person, concerns=witness_concerns(form), measures=witness_measures(form),
                 recommendation=form.recommendation.data or "",
                 persons_view=form.persons_view.data or "",
-                next_deadline=form.next_deadline.data)
+                next_deadline=form.next_deadline.data,
+                notices_told=frozenset(form.notices_told.data or ()))
         except ServiceError as error:
             _refused("legal.witness_review", person.case_code)
             errors = explain(error.reasons)
@@ -326,6 +363,7 @@ def _fill_witness(form: Any, row: Any, content: dict[str, Any]) -> None:
     form.recommendation.data = content.get("recommendation", "")
     form.persons_view.data = content.get("persons_view", "")
     form.next_deadline.data = row.next_deadline
+    form.notices_told.data = list(content.get("notices_told", []))
 
 
 # --- Privileged notes --------------------------------------------------------------------

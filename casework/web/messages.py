@@ -267,6 +267,15 @@ def _merge_children_and_time() -> None:
 _merge_children_and_time()
 
 
+def _merge_gates() -> None:
+    from casework.web.messages_gates import GATE_MESSAGES
+
+    MESSAGES.update(GATE_MESSAGES)
+
+
+_merge_gates()
+
+
 def explain(reasons: tuple[Enum, ...]) -> list[str]:
     """Human messages for reason codes, in the current language."""
     return [str(MESSAGES.get(reason, _l("The request was refused."))) for reason in reasons]

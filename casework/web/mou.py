@@ -259,7 +259,8 @@ def terminate(version_id: str) -> Response:
         abort(400)
     row, _unit = _version_or_404(version_id)
     if row.terminated_at is None:
-        mou_versions.terminate(ctx(), row)
+        mou_versions.terminate(ctx(), row,
+                               packages_folder=settings().instance_path / "packages")
         db.session.commit()
         flash(_("The MoU version was terminated. Nothing more can be released under it."),
               "success")

@@ -25,7 +25,7 @@ from casework.domain.grants import GrantKind
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import Staff
-from casework.services import grants, mou_versions, police_units, roster
+from casework.services import grants, mou_versions, police_calls, police_units, roster
 from casework.services.errors import ServiceError
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
@@ -171,3 +171,54 @@ def add_shift() -> Response | tuple[str, int]:
             requested(GrantKind.SHIFT)
             return redirect(url_for("roster.index", _anchor="shifts"))
     return _page(designate_form, shift_form, 422)
+
+
+# --- telephone contacts with police (issue 9; rules 2, 4) --------------------------------
+
+DIRECTION_LABELS = {"incoming": _l("The police called us"), "outgoing": _l("We called the police")}
+
+
+class CallForm(FlaskForm):
+    unit = SelectField(_l("Police unit"), validators=[DataRequired()])
+    direction = SelectField(_l("Direction"), choices=list(DIRECTION_LABELS.items()),
+                            validators=[DataRequired()])
+    liaison = SelectField(_l("Through the designated liaison or deputy"),
+                          validators=[DataRequired()])
+    occurred_at = DateTimeLocalField(_l("When (local time)"), format=DATETIME_LOCAL,
+                                     validators=[DataRequired()])
+
+
+@bp.route("/calls", methods=["GET", "POST"])
+@requires(Permission.DISCLOSURE_REVIEW)
+def calls() -> Response | tuple[str, int]:
+    """Every telephone contact with police is logged against the liaison or deputy."""
+    c = ctx()
+    units = {u.public_id: u for u in police_units.all_units(c)}
+    liaisons = {s.public_id: s for _d, s in roster.designations(c)}
+    form = CallForm()
+    form.unit.choices = [(ref, u.name) for ref, u in units.items()]
+    form.liaison.choices = [(ref, s.display_name) for ref, s in liaisons.items()]
+    status = 200
+    if form.validate_on_submit():
+        unit = units.get(form.unit.data or "")
+        if unit is None:
+            abort(400)
+        try:
+            police_calls.log_call(c, unit, liaison=liaisons.get(form.liaison.data or ""),
+                                  direction=form.direction.data or "",
+                                  occurred_at=to_utc(form.occurred_at.data))
+        except ServiceError as error:
+            db.session.rollback()
+            form.liaison.errors = explain(error.reasons)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("The call was logged."), "success")
+            return redirect(url_for("roster.calls"))
+    elif form.is_submitted():
+        status = 422
+    names = {s.public_id: s.display_name for s in db.session.scalars(select(Staff))}
+    unit_names = {u.id: u.name for u in units.values()}
+    return render_template("roster/calls.html", form=form, rows=police_calls.recent(c),
+                           names=names, unit_names=unit_names, to_local=to_local,
+                           labels=DIRECTION_LABELS, zone=str(local_zone())), status

@@ -40,8 +40,22 @@ TASK_LABELS = {
                                    "given as a child"),
     "tell_person_emergency_disclosure": _l("Tell the person about the emergency disclosure "
                                            "made without their consent"),
+    "obtain_destruction_confirmation": _l("Obtain the unit's confirmation that it destroyed "
+                                          "or returned what it received"),
 }
-RECALL_REASONS = {"consent_withdrawn": _l("The person withdrew their consent")}
+RECALL_REASONS = {
+    "consent_withdrawn": _l("The person withdrew their consent"),
+    "persons_decision": _l("The person decided not to give intelligence"),
+    "gate_consent_expired": _l("The consent it relied on expired"),
+    "gate_mou_not_in_force": _l("The MoU with the unit is no longer in force"),
+    # Rule 101 / the MoU's termination terms: the liaison obtains the unit's confirmation.
+    "mou_terminated_destroy": _l("The MoU was terminated: the unit must destroy what it "
+                                 "received and confirm it"),
+    "mou_terminated_return": _l("The MoU was terminated: the unit must return what it "
+                                "received and confirm it"),
+    "mou_terminated_destroy_or_return": _l("The MoU was terminated: the unit must destroy or "
+                                           "return what it received and confirm it"),
+}
 
 
 def task_label(kind: str) -> str:

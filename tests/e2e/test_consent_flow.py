@@ -148,6 +148,11 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
         .select_option("available")
     page.get_by_label("Status: No face-to-face confrontation with the accused") \
         .select_option("requested")
+    # Issue 9: the limits of protection, told and recorded (rules 43, 45, 46, 99).
+    for told in ("A pseudonym or a hidden name does not fully protect",
+                 "Protection in the proceedings may be given only if the person cooperates",
+                 "Whether there is an agreement with the police and prosecution"):
+        page.get_by_label(told).check()
     page.get_by_label("Our recommendation").fill("Testify only by video link.")
     page.get_by_label("The person's own view").fill("Would testify if she never sees him.")
     deadline = date.today() + timedelta(days=14)

@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pyrage
 
-from casework.domain.consent import NOTICES_29, NOTICES_HTCDS, Purpose, ShareLevel
+from casework.domain.consent import NOTICES_29, NOTICES_32, NOTICES_HTCDS, Purpose, ShareLevel
 from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
+from casework.domain.legal import (
+    UNIT_QUESTIONS,
+    LegalOption,
+    PersonDecision,
+    UnitRecommendation,
+)
 from casework.domain.roles import Role
 from casework.domain.taxonomy import (
     EntryKind,
@@ -30,6 +36,7 @@ from casework.services import (
     consents,
     intel,
     interviews,
+    legal,
     mou_versions,
     persons,
     police_units,
@@ -55,6 +62,8 @@ class World:
     thematic: object
     specific: object
     folder: Path
+    adviser: object = None
+    psychologist: object = None
 
 
 def mou_text(recipient: str, **replace: str) -> str:
@@ -104,7 +113,8 @@ def build_world(ctx, folder: Path, **mou_changes: str) -> World:
         purposes=frozenset({Purpose.INVESTIGATION, Purpose.PREVENTION}),
         recipient_units=frozenset({unit.public_id}), share_level=ShareLevel.SPECIFIC,
         identity_allowed=False, identity_at_persons_request=False, valid_until=None,
-        notices=frozenset(NOTICES_29 + NOTICES_HTCDS), language="ru", interpreter="",
+        notices=frozenset(NOTICES_29 + NOTICES_32 + NOTICES_HTCDS), language="ru",
+        interpreter="",
         witness="colleague"), form_stream=io.BytesIO(b"%PDF-1.4 signed"),
         form_filename="consent.pdf", max_bytes=1 << 20)
     assessment = risk.record(cw, person, risk.RiskInput(
@@ -126,6 +136,30 @@ def build_world(ctx, folder: Path, **mou_changes: str) -> World:
         kind=EntryKind.SPECIFIC, text="The controller uses the Sapar bus company office.",
         tags=["phase:transit"], time="2026-05", time_granularity=Granularity.MONTH,
         place="Shymkent", place_granularity=Granularity.CITY, **common))
+    adviser, psychologist = informed_choice(ctx, unit, person)
     ctx.session.flush()
     return World(unit, identity, staff["liaison"], staff["deputy"], staff["caseworker"],
-                 staff["director"], person, consent, assessment, thematic, specific, folder)
+                 staff["director"], person, consent, assessment, thematic, specific, folder,
+                 adviser, psychologist)
+
+
+def informed_choice(ctx, unit, person, *, recommendation=UnitRecommendation.COOPERATE):
+    """Issue 9: the unit assessed (rule 70), the person cleared by a psychologist, advised
+    by the legal adviser, and deciding to give intelligence through the organisation."""
+    adviser, _ = accounts.create_staff(ctx, email=f"adviser-{id(person)}@t.kz",
+                                       display_name="adviser", role=Role.LEGAL_ADVISER,
+                                       password="correct horse battery 99")
+    psychologist, _ = accounts.create_staff(ctx, email=f"psy-{id(person)}@t.kz",
+                                            display_name="psychologist", role=Role.PSYCHOLOGIST,
+                                            password="correct horse battery 99")
+    la = ctx.as_actor(adviser.public_id)
+    police_units.assess(la, unit, answers={q: {"answer": "yes", "note": ""}
+                                           for q in UNIT_QUESTIONS},
+                        recommendation=recommendation,
+                        valid_until=ctx.now.date() + timedelta(days=180))
+    legal.clear(ctx.as_actor(psychologist.public_id), psychologist, person, "ready")
+    legal.record_consultation(la, person, legal.ConsultationInput(
+        unit=unit, options_explained=frozenset(o.value for o in LegalOption),
+        notices_given=legal.CONSULTATION_NOTICES,
+        decision=PersonDecision.INTEL_THROUGH_ORGANISATION, notes=""))
+    return adviser, psychologist

@@ -12,6 +12,7 @@ from casework.domain.legal import (
     JUDICIAL_MEASURES,
     PHYSICAL_MEASURES,
     UNIT_QUESTIONS,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
     PersonDecision,
@@ -99,7 +100,8 @@ def test_unit_assessment_and_witness_review(ctx):
         measures={m: {"availability": "unknown", "status": "not_considered"}
                   for m in PHYSICAL_MEASURES + JUDICIAL_MEASURES},
         recommendation="Testify only by video link.", persons_view="Afraid of the trial.",
-        next_deadline=date.today() + timedelta(days=14))
+        next_deadline=date.today() + timedelta(days=14),
+        notices_told=frozenset(WITNESS_NOTICES))
     assert legal.witness_reviews(ctx, person)[0][0].id == review.id
 
 
@@ -127,15 +129,30 @@ def test_risk_assessment_and_meeting_at_protected_address(ctx):
             unit=unit, categories={}, unit_assessment_note="", harm_to_others="",
             staff_safety="", residual="none", mitigations=""))
     meetings.add_protected_address(ctx, label="Shelter", address="ул. Абая, 15")
+    liaison = _liaison(ctx)
+    police_units.assess(ctx, unit, answers={q: {"answer": "yes", "note": ""}
+                                            for q in UNIT_QUESTIONS},
+                        recommendation=UnitRecommendation.CAUTION,
+                        valid_until=date.today() + timedelta(days=180))
     with pytest.raises(ServiceError):
         meetings.arrange(ctx, person, meetings.MeetingInput(
             unit=unit, scheduled_for=ctx.now + timedelta(days=2),
             place="Абая улица 15, 2nd floor", place_type=PlaceType.NEUTRAL_OFFICE,
-            lawyer_question_asked=True, lawyer_wanted=True, attendees=""))
+            lawyer_question_asked=True, lawyer_wanted=True, attendees="", liaison=liaison))
     meetings.arrange(ctx, person, meetings.MeetingInput(
         unit=unit, scheduled_for=ctx.now + timedelta(days=2), place="Court building, room 4",
         place_type=PlaceType.COURT, lawyer_question_asked=True, lawyer_wanted=False,
-        attendees=""))
+        attendees="", liaison=liaison))
+
+
+def _liaison(ctx):
+    from casework.domain.roles import Role
+    from casework.services import accounts, roster
+
+    staff, _ = accounts.create_staff(ctx, email=f"liaison-{id(ctx)}@t.kz", display_name="L",
+                                     role=Role.LIAISON, password="correct horse battery 99")
+    roster.designate(ctx, staff, "liaison")
+    return staff
 
 
 def test_meeting_refused_at_protected_address_in_latin_script(ctx):

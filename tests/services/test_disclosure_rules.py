@@ -173,7 +173,7 @@ def test_the_baseline_request_passes_every_check(ctx, world, tmp_path) -> None:
         assert {("consent", ref), ("risk", ref), ("cumulative", ref)} <= labels
     assert {c.rule for c in report.checks if c.subject == "package"} == {
         "MOU-01", "MOU-02", "MOU-03", "MOU-04", "MOU-05", "MOU-06", "MOU-07", "MOU-08",
-        "MOU-10"}
+        "MOU-10", "R70"}
 
 
 # --- consent ---------------------------------------------------------------------------------
@@ -226,8 +226,10 @@ def test_withdrawal_before_approval_stops_the_request_and_approval_fails(ctx, wo
     assert ctx.session.scalar(select(func.count()).select_from(RecallNotice)) == 0
 
 
-def test_withdrawal_after_release_creates_a_recall_notice(ctx, world, tmp_path) -> None:
+def test_withdrawal_after_download_creates_a_recall_notice(ctx, world, tmp_path) -> None:
     request, package = release(ctx, world, tmp_path)
+    disclosures.download(ctx.as_actor(world.liaison.public_id), world.liaison, package,
+                         tmp_path)
     stopped = consents.withdraw(ctx.as_actor(world.caseworker.public_id), world.person,
                                 world.consent)
     assert stopped == []  # nothing open relied on it: the release cannot be unsent ...
@@ -481,30 +483,42 @@ def test_emergency_needs_grounds_and_harm_check(ctx, world, grounds: str,
     assert refused(lambda: submit(ctx, world, request)) == {W.GROUNDS_REQUIRED}
 
 
-def test_emergency_liaison_then_director_releases_and_tells_the_person(ctx, world,
-                                                                      tmp_path) -> None:
+def test_emergency_director_cosigns_then_liaison_releases_and_tells_the_person(
+        ctx, world, tmp_path) -> None:
+    """Issue 9, item 3: the emergency path keeps the liaison: the director co-signs, the
+    on-duty liaison's approval releases, and only that liaison downloads."""
     request = draft(ctx, world, emergency=True,
                     grounds="Credible threat to the person's sister tonight.",
                     harm_check="Disclosure reveals only the pick-up point.")
     report = disclosures.evaluate_request(ctx, request)
     assert report.passed, failing(report)
     assert {c.label for c in report.checks if c.subject != "package"} == {
-        "emergency_notice", "risk", "cumulative"}  # the notice replaces consent
+        "emergency_notice", "risk", "cumulative", "MOU-11",
+        "MOU-12"}  # the notice replaces consent and informed choice (rules 76-83)
     submit(ctx, world, request)
     urgent = set(ctx.session.scalars(select(Notification.staff_id).where(
         Notification.kind == "disclosure_waiting", Notification.urgent.is_(True))))
     assert urgent == {world.liaison.id, world.deputy.id}
 
-    first = approve(ctx, request, world.liaison, tmp_path)
-    assert (first.state, first.package) == (State.APPROVED_FIRST, None)
-    assert refused(lambda: approve(ctx, request, world.deputy, tmp_path)) == {
+    # The liaison cannot go first: the director co-signs first.
+    assert refused(lambda: approve(ctx, request, world.liaison, tmp_path)) == {
         W.DIRECTOR_REQUIRED}
     assert refused(lambda: approve(ctx, request, world.director, tmp_path, fresh=False)) == {
         W.STEP_UP_REQUIRED}
+    first = approve(ctx, request, world.director, tmp_path)
+    assert (first.state, first.package) == (State.APPROVED_FIRST, None)
     assert list(tmp_path.iterdir()) == []
+    # The director cannot release; the on-duty liaison's approval does.
+    assert W.NOT_LIAISON in refused(lambda: approve(ctx, request, world.director, tmp_path))
 
-    final = approve(ctx, request, world.director, tmp_path)
+    final = approve(ctx, request, world.liaison, tmp_path)
     assert final.state is State.RELEASED and final.package is not None
+    assert final.package.released_by == world.liaison.public_id
+    assert refused(lambda: disclosures.download(
+        ctx.as_actor(world.director.public_id), world.director, final.package,
+        tmp_path)) == {DisclosureReason.NOT_RELEASER}
+    assert disclosures.download(ctx.as_actor(world.liaison.public_id), world.liaison,
+                                final.package, tmp_path)
     approvers = sorted(ctx.session.execute(select(
         DisclosureApproval.approver, DisclosureApproval.role).where(
         DisclosureApproval.request_id == request.id)))

@@ -233,7 +233,9 @@ def test_role_matrix(app, client, caseworker):
     risk_ok = post_form(client, f"/persons/{code}/risk/new", data=_risk_data(unit))
     assert risk_ok.status_code == 302
     risk_id = risk_ok.location.rsplit("/", 1)[-1]
-    meeting = post_form(client, f"/persons/{code}/meetings/new", data=_meeting_data(unit))
+    liaison = ready_for_meetings(app, unit)
+    meeting = post_form(client, f"/persons/{code}/meetings/new",
+                        data=_meeting_data(unit, liaison=liaison))
     assert meeting.status_code == 302
     meeting_id = meeting.location.rsplit("/", 1)[-1]
     post_form(client, meeting.location, meeting.location + "/content",
@@ -309,6 +311,43 @@ def _risk_data(unit: str, **changes):
     return data
 
 
+def ready_for_meetings(app, unit: str, *, code: str | None = None,
+                       recommendation: str = "cooperation_recommended") -> str:
+    """Issue 9: the unit assessed, a designated liaison (returned) and, with ``code``, a
+    current risk assessment for the person and the unit."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from casework.domain.legal import UNIT_QUESTIONS, UnitRecommendation
+    from casework.extensions import db
+    from casework.models import Person
+    from casework.services import police_units, risk, roster
+
+    liaison = make_staff(app, "liaison")
+    with app.app_context():
+        c = service_ctx(app)
+        unit_row = police_units.get(c, unit)
+        police_units.assess(c, unit_row, answers={q: {"answer": "yes", "note": ""}
+                                                  for q in UNIT_QUESTIONS},
+                            recommendation=UnitRecommendation(recommendation),
+                            valid_until=c.now.date() + timedelta(days=90))
+        from casework.models import Staff
+
+        roster.designate(c, db.session.scalar(select(Staff).where(
+            Staff.public_id == liaison.public_id)), "liaison")
+        if code is not None:
+            person = db.session.scalar(select(Person).where(Person.case_code == code))
+            risk.record(c, person, risk.RiskInput(
+                unit=unit_row, categories={"case_significant_details": "dates",
+                                           "personal_identity_data": "none",
+                                           "details_known_only_to_the_person": "none"},
+                unit_assessment_note="ok", harm_to_others="none", staff_safety="low",
+                residual="medium", mitigations=""))
+        db.session.commit()
+    return liaison.public_id
+
+
 def _meeting_data(unit: str, **changes):
     data = {"unit": unit, "scheduled_for": "2031-03-04T10:30",
             "place": "Court building, room 4", "place_type": "court",
@@ -370,7 +409,9 @@ def test_meeting_at_a_protected_address_is_refused(app, client, caseworker):
     assert "legal consultant at the meeting" in not_asked.get_data(as_text=True)
     assert count(app, PoliceMeeting) == 0
 
-    ok = post_form(client, f"/persons/{code}/meetings/new", data=_meeting_data(unit))
+    liaison = ready_for_meetings(app, unit, code=code)
+    ok = post_form(client, f"/persons/{code}/meetings/new",
+                   data=_meeting_data(unit, liaison=liaison))
     assert ok.status_code == 302
     saved = post_form(client, ok.location, ok.location + "/content",
                       data={"content": "She described the recruiter's car."},

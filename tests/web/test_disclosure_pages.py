@@ -326,7 +326,9 @@ def test_reject_needs_a_reason_and_tells_the_drafter(app):
     assert "Generalise the city to the region." in page
 
 
-def test_emergency_needs_the_liaison_and_the_director_and_a_task_to_tell_the_person(app):
+def test_emergency_director_cosigns_then_the_liaison_releases_and_a_task_to_tell_the_person(
+        app):
+    """Issue 9, item 3: the emergency path keeps the liaison."""
     f = make_world(app)
     cw = signed_in(app, f.caseworker)
     reference = draft(app, cw, f, emergency="y",
@@ -338,15 +340,29 @@ def test_emergency_needs_the_liaison_and_the_director_and_a_task_to_tell_the_per
     act(cw, reference, "submit")
     liaison = signed_in(app, f.liaison)
     step_up(app, liaison, f.liaison, f"/disclosures/{reference}")
+    # The liaison cannot go first: no approve button, and a forged post is refused.
+    assert f'/disclosures/{reference}/approve' not in liaison.get(
+        f"/disclosures/{reference}").get_data(as_text=True)
     act(liaison, reference, "approve")
-    assert state_of(app, reference) == "approved_first"
-    assert package_count(app) == 0
+    assert state_of(app, reference) == "submitted"
+    assert "needs the director&#39;s approval as well as the liaison&#39;s" in liaison.get(
+        f"/disclosures/{reference}").get_data(as_text=True)
     director = signed_in(app, f.director)
     assert reference in director.get("/disclosures/").get_data(as_text=True)
     step_up(app, director, f.director, f"/disclosures/{reference}")
     act(director, reference, "approve")
+    assert state_of(app, reference) == "approved_first"
+    assert package_count(app) == 0
+    # The director co-signed; the release is the on-duty liaison's approval.
+    assert f'/disclosures/{reference}/approve' not in director.get(
+        f"/disclosures/{reference}").get_data(as_text=True)
+    act(liaison, reference, "approve")
     assert state_of(app, reference) == "released"
     assert ("tell_person_emergency_disclosure", True) in tasks_for(app, f.person_id)
+    page = liaison.get(f"/disclosures/{reference}").get_data(as_text=True)
+    assert "Download the encrypted package" in page
+    assert "Download the encrypted package" not in director.get(
+        f"/disclosures/{reference}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("role", "status"), [

@@ -13,6 +13,7 @@ from casework.domain.legal import (
     JUDICIAL_MEASURES,
     PHYSICAL_MEASURES,
     UNIT_QUESTIONS,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
     UnitRecommendation,
@@ -244,7 +245,8 @@ def witness_data(**changes):
         data[f"status_{m}"] = "recommended"
     data.update(recommendation="Testify only by video link.",
                 persons_view="Afraid to see him in court.",
-                next_deadline=(date.today() + timedelta(days=10)).isoformat())
+                next_deadline=(date.today() + timedelta(days=10)).isoformat(),
+                notices_told=list(WITNESS_NOTICES))
     data.update(changes)
     return data
 
@@ -264,6 +266,12 @@ def test_witness_review_with_every_measure_and_history(app, client):
         assert label.replace("'", "&#39;") in page or label in page
     missing = post_form(client, url, data=witness_data(concern_personal_safety=""))
     assert missing.status_code == 422
+    # Issue 9, item 9: the limits of protection are told, and recorded as told.
+    assert "A pseudonym or a hidden name does not fully protect" in page
+    untold = post_form(client, url, data=witness_data(notices_told=list(WITNESS_NOTICES[:2])))
+    assert untold.status_code == 422
+    assert "Tell the person the limits of protection" in untold.get_data(as_text=True)
+    assert count(app, WitnessReview) == 0
     first = post_form(client, url, data=witness_data())
     assert first.status_code == 302, first.get_data(as_text=True)[:3000]
     second = post_form(client, url, data=witness_data(

@@ -22,7 +22,7 @@ from casework.web.api import bp
 from casework.web.api.persons import _error, _person
 from casework.web.api.registry import Operation, describe, utc_iso
 from casework.web.consent import consent_status
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.security import requires
 
 ERRORS = (400, 401, 403, 404)
@@ -127,7 +127,8 @@ def consents_withdraw(case_code: str, consent_id: str) -> tuple[dict[str, Any], 
     except NotFound:
         abort(404)
     try:
-        stopped = consents.withdraw(c, person, row)
+        stopped = consents.withdraw(c, person, row,
+                                    packages_folder=settings().instance_path / "packages")
     except ServiceError as error:
         db.session.rollback()
         status = 409 if ConsentReason.WITHDRAWN in error.reasons else 422

@@ -48,7 +48,10 @@ SUMMARY_SCHEMA: dict[str, Any] = {
 CHECK_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["label", "subject", "passed", "reasons"],
     "properties": {"label": {"type": "string", "description": "consent, risk, cumulative, "
-                                                              "emergency_notice, mou_active "
+                                                              "emergency_notice, mou_active, "
+                                                              "unit_assessment, "
+                                                              "informed_choice, "
+                                                              "consent_risk_notices "
                                                               "or an MoU rule id (MOU-01...)"},
                    "subject": {"type": "string",
                                "description": "an entry reference, or 'package'"},

@@ -25,7 +25,7 @@ from casework.services.errors import NotFound
 from casework.web.api import bp
 from casework.web.api.persons import _error, _person
 from casework.web.api.registry import Operation, describe, utc_iso
-from casework.web.context import ctx
+from casework.web.context import ctx, settings
 from casework.web.security import requires
 
 UNIT_SCHEMA: dict[str, Any] = {
@@ -134,6 +134,7 @@ def legal_decisions_create(case_code: str) -> tuple[dict[str, Any], int]:
         return _error(400, "invalid_decision")
     if not isinstance(note, str) or len(note) > 4000:
         return _error(400, "invalid_note")
-    row = legal.record_decision(ctx(), person, PersonDecision(value), note=note)
+    row = legal.record_decision(ctx(), person, PersonDecision(value), note=note,
+                                packages_folder=settings().instance_path / "packages")
     db.session.commit()
     return _decision_json(person, row), 201

@@ -2,11 +2,11 @@
 
 Every transition is written out: state x action x kind of actor, with step-up fresh or
 not, checks passing or failing, a second approver needed or not, emergency with and
-without grounds, the same approver twice, the emergency's second approval by the director
-or a liaison, rejection without a reason, stop and cancel from open and closed states. Each
-row asserts ``allowed``, ``new_state``, ``releases`` and the exact set of reasons. A sweep
-over every combination then compares the function with an oracle written from the module's
-rules (rules 1-7, 76-83). Last, the mosaic rules: ``cumulative_check`` and
+without grounds, the same approver twice, the emergency's co-signature by the director and
+release by the liaison, rejection without a reason, stop and cancel from open and closed
+states. Each row asserts ``allowed``, ``new_state``, ``releases`` and the exact set of
+reasons. A sweep over every combination then compares the function with an oracle written
+from the module's rules (rules 1-7, 76-83). Last, the mosaic rules: ``cumulative_check`` and
 ``quasi_identifiers``.
 """
 
@@ -174,37 +174,37 @@ def test_approved_first_without_a_second_approver_requirement_releases() -> None
           state=S.RELEASED, releases=True)
 
 
-# --- APPROVE: emergency (liaison, then the director) --------------------------------------
+# --- APPROVE: emergency (the director co-signs, then the liaison releases) ----------------
 
 
 @pytest.mark.parametrize(("state", "approvers", "who", "grounds", "allowed", "new_state",
                           "releases", "reasons"), [
-    # First approval: the on-duty liaison or deputy, never the director alone.
-    (S.SUBMITTED, (), "on_duty_liaison", True, True, S.APPROVED_FIRST, False, set()),
-    (S.SUBMITTED, (), "on_duty_deputy", True, True, S.APPROVED_FIRST, False, set()),
-    (S.SUBMITTED, (), "director", True, False, S.SUBMITTED, False, {W.NOT_LIAISON}),
-    (S.SUBMITTED, (), "off_duty_liaison", True, False, S.SUBMITTED, False, {W.NOT_ON_DUTY}),
+    # First step: the director's co-signature; a liaison cannot go first (issue 9, item 3).
+    (S.SUBMITTED, (), "director", True, True, S.APPROVED_FIRST, False, set()),
+    (S.SUBMITTED, (), "on_duty_liaison", True, False, S.SUBMITTED, False,
+     {W.DIRECTOR_REQUIRED}),
+    (S.SUBMITTED, (), "on_duty_deputy", True, False, S.SUBMITTED, False,
+     {W.DIRECTOR_REQUIRED}),
+    (S.SUBMITTED, (), "off_duty_liaison", True, False, S.SUBMITTED, False,
+     {W.DIRECTOR_REQUIRED}),
     (S.SUBMITTED, (), "drafter", True, False, S.SUBMITTED, False,
-     {W.DRAFTER_CANNOT_APPROVE, W.NOT_LIAISON}),
-    # Second approval: the director's, and no liaison's.
-    (S.APPROVED_FIRST, (LIAISON,), "director", True, True, S.RELEASED, True, set()),
-    (S.APPROVED_FIRST, (LIAISON,), "on_duty_deputy", True, False, S.APPROVED_FIRST, False,
-     {W.DIRECTOR_REQUIRED}),
-    (S.APPROVED_FIRST, (LIAISON,), "on_duty_liaison", True, False, S.APPROVED_FIRST, False,
-     {W.DIRECTOR_REQUIRED, W.SAME_APPROVER}),
-    (S.APPROVED_FIRST, (LIAISON,), "off_duty_liaison", True, False, S.APPROVED_FIRST, False,
-     {W.DIRECTOR_REQUIRED}),
-    (S.APPROVED_FIRST, (LIAISON,), "non_designated", True, False, S.APPROVED_FIRST, False,
-     {W.DIRECTOR_REQUIRED}),
-    (S.APPROVED_FIRST, (LIAISON,), "drafter", True, False, S.APPROVED_FIRST, False,
      {W.DRAFTER_CANNOT_APPROVE, W.DIRECTOR_REQUIRED}),
-    # The director who already approved cannot be both approvers.
+    # The release: the on-duty liaison's or deputy's approval, never the director's.
+    (S.APPROVED_FIRST, (DIRECTOR,), "on_duty_liaison", True, True, S.RELEASED, True, set()),
+    (S.APPROVED_FIRST, (DIRECTOR,), "on_duty_deputy", True, True, S.RELEASED, True, set()),
     (S.APPROVED_FIRST, (DIRECTOR,), "director", True, False, S.APPROVED_FIRST, False,
-     {W.SAME_APPROVER}),
+     {W.NOT_LIAISON, W.SAME_APPROVER}),
+    (S.APPROVED_FIRST, (DIRECTOR,), "off_duty_liaison", True, False, S.APPROVED_FIRST,
+     False, {W.NOT_ON_DUTY}),
+    (S.APPROVED_FIRST, (DIRECTOR,), "non_designated", True, False, S.APPROVED_FIRST, False,
+     {W.NOT_LIAISON}),
+    (S.APPROVED_FIRST, (DIRECTOR,), "drafter", True, False, S.APPROVED_FIRST, False,
+     {W.DRAFTER_CANNOT_APPROVE, W.NOT_LIAISON}),
     # Grounds are checked at submission; approval does not re-check them (a submitted
     # emergency request always has them: the service stores them at drafting only).
-    (S.SUBMITTED, (), "on_duty_liaison", False, True, S.APPROVED_FIRST, False, set()),
-    (S.APPROVED_FIRST, (LIAISON,), "director", False, True, S.RELEASED, True, set()),
+    (S.SUBMITTED, (), "director", False, True, S.APPROVED_FIRST, False, set()),
+    (S.APPROVED_FIRST, (DIRECTOR,), "on_duty_liaison", False, True, S.RELEASED, True,
+     set()),
 ])
 def test_approve_emergency(state: State, approvers: tuple[str, ...], who: str, grounds: bool,
                            allowed: bool, new_state: State, releases: bool,
@@ -215,15 +215,22 @@ def test_approve_emergency(state: State, approvers: tuple[str, ...], who: str, g
 
 
 def test_emergency_director_still_needs_fresh_step_up_and_passing_checks() -> None:
-    facts = request(S.APPROVED_FIRST, approvers=(LIAISON,), emergency=True,
-                    emergency_grounds=True, checks_pass=False)
+    facts = request(S.SUBMITTED, emergency=True, emergency_grounds=True, checks_pass=False)
     check(transition(facts, A.APPROVE, actor("director", fresh=False)), allowed=False,
-          state=S.APPROVED_FIRST, reasons={W.STEP_UP_REQUIRED, W.CHECKS_FAILING})
+          state=S.SUBMITTED, reasons={W.STEP_UP_REQUIRED, W.CHECKS_FAILING})
+
+
+def test_emergency_release_by_liaison_needs_fresh_step_up_and_passing_checks() -> None:
+    facts = request(S.APPROVED_FIRST, approvers=(DIRECTOR,), emergency=True,
+                    emergency_grounds=True, checks_pass=False)
+    check(transition(facts, A.APPROVE, actor("on_duty_liaison", fresh=False)),
+          allowed=False, state=S.APPROVED_FIRST,
+          reasons={W.STEP_UP_REQUIRED, W.CHECKS_FAILING})
 
 
 def test_emergency_needs_two_even_when_the_mou_asks_for_one() -> None:
     facts = request(emergency=True, emergency_grounds=True, needs_second_approver=False)
-    check(transition(facts, A.APPROVE, actor("on_duty_liaison")), allowed=True,
+    check(transition(facts, A.APPROVE, actor("director")), allowed=True,
           state=S.APPROVED_FIRST)
 
 
@@ -264,12 +271,17 @@ def test_a_released_request_is_never_released_again() -> None:
     # A first approver may still reject at the second step (needs_second_approver).
     (S.APPROVED_FIRST, {"approvers": (LIAISON,), "needs_second_approver": True},
      "on_duty_liaison", True, True, S.REJECTED, set()),
-    # An emergency's second step belongs to the director, rejection included.
-    (S.APPROVED_FIRST, {"approvers": (LIAISON,), "emergency": True,
-                        "emergency_grounds": True}, "director", True, True, S.REJECTED, set()),
-    (S.APPROVED_FIRST, {"approvers": (LIAISON,), "emergency": True,
-                        "emergency_grounds": True}, "on_duty_deputy", True, False,
-     S.APPROVED_FIRST, {W.DIRECTOR_REQUIRED}),
+    # An emergency: the director may refuse to co-sign; the liaison rejects at either step.
+    (S.SUBMITTED, {"emergency": True, "emergency_grounds": True}, "director", True, True,
+     S.REJECTED, set()),
+    (S.SUBMITTED, {"emergency": True, "emergency_grounds": True}, "on_duty_deputy", True,
+     True, S.REJECTED, set()),
+    (S.APPROVED_FIRST, {"approvers": (DIRECTOR,), "emergency": True,
+                        "emergency_grounds": True}, "on_duty_deputy", True, True,
+     S.REJECTED, set()),
+    (S.APPROVED_FIRST, {"approvers": (DIRECTOR,), "emergency": True,
+                        "emergency_grounds": True}, "director", True, False,
+     S.APPROVED_FIRST, {W.NOT_LIAISON}),
     (S.DRAFT, {}, "on_duty_liaison", True, False, S.DRAFT, {W.WRONG_STATE}),
     (S.RELEASED, {}, "on_duty_liaison", True, False, S.RELEASED, {W.WRONG_STATE}),
     (S.REJECTED, {}, "on_duty_liaison", False, False, S.REJECTED,
@@ -344,7 +356,10 @@ def oracle(facts: RequestFacts, action: Action, who: Actor,
         reasons.add(W.WRONG_STATE)
     if who.ref == facts.drafter:
         reasons.add(W.DRAFTER_CANNOT_APPROVE)
-    directors_step = facts.emergency and state is S.APPROVED_FIRST
+    # Emergency: the director co-signs first (approve), or refuses to (reject); the
+    # liaison's approval is the release.
+    directors_step = facts.emergency and state is S.SUBMITTED and (
+        action is A.APPROVE or who.is_director)
     if directors_step and not who.is_director:
         reasons.add(W.DIRECTOR_REQUIRED)
     if not directors_step:

@@ -12,6 +12,7 @@ from casework.domain.legal import (
     MEASURE_AVAILABILITY,
     MEASURE_STATUS,
     PHYSICAL_MEASURES,
+    WITNESS_NOTICES,
     Concern,
     LegalOption,
     LegalReason,
@@ -163,6 +164,18 @@ def _without(d: dict, key: str) -> dict:
         "everything_wrong"])
 def test_validate_witness_review_table(concerns: dict, measures: dict,
                                        reasons: tuple[LegalReason, ...]) -> None:
-    decision = validate_witness_review(concerns=concerns, measures=measures)
+    decision = validate_witness_review(concerns=concerns, measures=measures,
+                                       notices_told=frozenset(WITNESS_NOTICES))
     assert decision.reasons == reasons
     assert decision.allowed is (not reasons)
+
+
+@pytest.mark.parametrize("told", [frozenset(c) for n in range(len(WITNESS_NOTICES) + 1)
+                                  for c in itertools.combinations(WITNESS_NOTICES, n)])
+def test_witness_limits_must_all_be_told(told: frozenset[str]) -> None:
+    """Rules 43, 45, 46, 99: every subset of the three notices; only all three pass."""
+    decision = validate_witness_review(concerns=ALL_CONCERNS, measures=ALL_MEASURES,
+                                       notices_told=told)
+    complete = told == frozenset(WITNESS_NOTICES)
+    assert decision.allowed is complete
+    assert decision.reasons == (() if complete else (R.WITNESS_NOTICES_MISSING,))

@@ -42,6 +42,7 @@ from casework.models.persons import (
     Screening,
     SourceLink,
 )
+from casework.models.keystate import KeyState, KeyUser
 from casework.models.staff import ApiToken, LoginAttempt, RecoveryCode, Staff, StaffSession
 from casework.models.subjects import (
     Attachment,
@@ -52,6 +53,8 @@ from casework.models.subjects import (
 )
 
 __all__ = [
+    "KeyState",
+    "KeyUser",
     "DisclosureApproval",
     "DisclosureLedger",
     "DisclosurePackage",

@@ -70,8 +70,14 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
     ctx.session.flush()
 
 
-def data_key(ctx: Ctx, subject_id: str, version: int | None = None) -> SecretKey:
-    """Unwrap one version (default: the newest) of a subject's data key."""
+def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
+             for_write: bool = False) -> SecretKey:
+    """Unwrap one version (default: the newest) of a subject's data key.
+
+    ``for_write``: the key will protect new data, so first hold the subject against a
+    concurrent data-key rotation (:func:`hold_for_write`)."""
+    if for_write:
+        hold_for_write(ctx, subject_id)
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -96,7 +102,29 @@ def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row:
     """Encrypt a JSON-serialisable value under the subject's current data key."""
     plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     context = field_context(table=table, column=column, row=row, subject=subject_id)
-    return encrypt_field(data_key(ctx, subject_id), plaintext, context=context)
+    return encrypt_field(data_key(ctx, subject_id, for_write=True), plaintext,
+                         context=context)
+
+
+def hold_for_write(ctx: Ctx, subject_id: str) -> None:
+    """Share-lock the subject's row until the transaction ends (PostgreSQL), once per
+    transaction: ``keyops.rotate_data_key`` locks it exclusively, so a write either
+    commits before the rotation reads the subject's rows (and is re-encrypted by it) or
+    waits and then seals under the new key. On SQLite the database write lock already
+    serialises the two (a write begun on the old key fails rather than commits)."""
+    if ctx.session.get_bind().dialect.name != "postgresql":
+        return
+    ctx.session.connection()  # begins the transaction if none has begun
+    transaction = ctx.session.get_transaction()
+    held = ctx.session.info.get("senim.subject_holds")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set())
+        ctx.session.info["senim.subject_holds"] = held
+    if subject_id in held[1]:
+        return
+    ctx.session.execute(select(Subject.subject_id).where(
+        Subject.subject_id == subject_id).with_for_update(read=True))
+    held[1].add(subject_id)
 
 
 def unseal(ctx: Ctx, subject_id: str, token: bytes | None, *, table: str, column: str,

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
 from casework.models import BlindIndexEntry, Subject, SubjectKey
@@ -115,7 +116,8 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     if ctx.session.get_bind().dialect.name != "postgresql":
         return
     ctx.session.connection()  # begins the transaction if none has begun
-    transaction = ctx.session.get_transaction()
+    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
+    transaction = real.get_transaction()
     held = ctx.session.info.get("senim.subject_holds")
     if held is None or held[0] is not transaction:
         held = (transaction, set())

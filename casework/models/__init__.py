@@ -30,6 +30,7 @@ from casework.models.disclosure import (
     Task,
 )
 from casework.models.intel import IntelEntry
+from casework.models.keystate import KeyState, KeyUser
 from casework.models.persons import (
     Assignment,
     BreakGlass,
@@ -42,7 +43,6 @@ from casework.models.persons import (
     Screening,
     SourceLink,
 )
-from casework.models.keystate import KeyState, KeyUser
 from casework.models.staff import ApiToken, LoginAttempt, RecoveryCode, Staff, StaffSession
 from casework.models.subjects import (
     Attachment,

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from casework.domain.keyversions import KeyReason, retire_decision
 from casework.models import (
     Attachment,
     AuditEvent,
@@ -47,11 +48,17 @@ from casework.models import (
     UnitAssessment,
     WitnessReview,
 )
-from casework.domain.keyversions import KeyReason, retire_decision
 from casework.services import attachments, keystate, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
-from crypto import CryptoError, field_key_version, generate_key, unwrap_key, wrap_key, wrapped_key_version
+from crypto import (
+    CryptoError,
+    field_key_version,
+    generate_key,
+    unwrap_key,
+    wrap_key,
+    wrapped_key_version,
+)
 
 ROTATABLE = ("casework", "intel", "index_root", "audit", "staff", "signing", "secret")
 # Every blind-index value is derived from the CURRENT index root, so a new version would

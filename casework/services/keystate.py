@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, delete, inspect, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from casework.domain.keyversions import (

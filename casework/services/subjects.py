@@ -120,7 +120,7 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     transaction = real.get_transaction()
     held = ctx.session.info.get("senim.subject_holds")
     if held is None or held[0] is not transaction:
-        held = (transaction, set())
+        held = (transaction, set[str]())
         ctx.session.info["senim.subject_holds"] = held
     if subject_id in held[1]:
         return

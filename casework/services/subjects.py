@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
@@ -108,13 +108,15 @@ def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row:
 
 
 def hold_for_write(ctx: Ctx, subject_id: str) -> None:
-    """Share-lock the subject's row until the transaction ends (PostgreSQL), once per
-    transaction: ``keyops.rotate_data_key`` locks it exclusively, so a write either
-    commits before the rotation reads the subject's rows (and is re-encrypted by it) or
-    waits and then seals under the new key. On SQLite the database write lock already
-    serialises the two (a write begun on the old key fails rather than commits)."""
-    if ctx.session.get_bind().dialect.name != "postgresql":
-        return
+    """Hold the subject's row until the transaction ends, once per transaction: a share
+    lock on PostgreSQL, the database write lock on SQLite.
+
+    ``keyops.rotate_data_key`` locks the row exclusively, so a write either commits before
+    the rotation reads the subject's rows (and is re-encrypted by it) or waits and then
+    seals under the new key. pysqlite begins a transaction only at the first write, so on
+    SQLite a no-op write takes the lock before the key is read.
+    """
+    postgres = ctx.session.get_bind().dialect.name == "postgresql"
     ctx.session.connection()  # begins the transaction if none has begun
     real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
     transaction = real.get_transaction()
@@ -124,8 +126,12 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
         ctx.session.info["senim.subject_holds"] = held
     if subject_id in held[1]:
         return
-    ctx.session.execute(select(Subject.subject_id).where(
-        Subject.subject_id == subject_id).with_for_update(read=True))
+    if postgres:
+        ctx.session.execute(select(Subject.subject_id).where(
+            Subject.subject_id == subject_id).with_for_update(read=True))
+    else:
+        ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
+                            .values(kind=Subject.kind))
     held[1].add(subject_id)
 
 

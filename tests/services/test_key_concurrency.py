@@ -376,9 +376,31 @@ def test_rotate_data_key_racing_writers_loses_no_acknowledged_note(instance):
             with lock:
                 saved.append(body)
 
+    renamed: list[str] = []
+
+    def updater(app):
+        # Reads the key first, then writes (no earlier INSERT takes the write lock).
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with app.app_context():
+                ctx = service_ctx(app, actor="c" * 32)
+                try:
+                    person = persons.by_case_code(ctx, code)
+                    persons.update(ctx, person, names=[f"Racer Renamed {n}"],
+                                   date_of_birth=None, phones=[], profile={})
+                    db.session.commit()
+                except Exception as exc:  # noqa: BLE001 - a refused write is reported
+                    db.session.rollback()
+                    with lock:
+                        refused.append(f"rename {n}: {type(exc).__name__}")
+                    continue
+            renamed.append(f"Racer Renamed {n}")
+
     with other_process(instance) as second:
         threads = [threading.Thread(target=writer, args=(app, label)) for app, label in
                    ((instance, "a"), (instance, "b"), (second, "c"))]
+        threads.append(threading.Thread(target=updater, args=(second,)))
         for thread in threads:
             thread.start()
         try:
@@ -393,12 +415,12 @@ def test_rotate_data_key_racing_writers_loses_no_acknowledged_note(instance):
             stop.set()
             for thread in threads:
                 thread.join(timeout=60)
-        assert len(saved) >= 10, (saved, refused)
+        assert len(saved) >= 10 and renamed, (saved, refused)
         for app in (instance, second):
             with app.app_context():
                 ctx = service_ctx(app)
                 person = persons.by_case_code(ctx, code)
-                assert persons.read(ctx, person).names == ["Racer Person 0"]
+                assert persons.read(ctx, person).names == renamed[-1:]
                 bodies = [body for _, body in casenotes.for_person(ctx, person)]
                 assert sorted(bodies) == sorted(saved)
                 keys = list(db.session.scalars(select(SubjectKey.version).where(

@@ -85,6 +85,22 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.before_request(reject_malformed)  # before CSRF's hook and the gate (issue 11)
 
+    @app.before_request
+    def _follow_keys() -> None:
+        # Every request first takes up the key versions the casework database names as
+        # current, so it never protects new data under a superseded version (issue 16).
+        from flask import abort, request
+
+        from casework.models.base import utcnow
+        from casework.services import keystate
+
+        if request.endpoint == "static":
+            return
+        try:
+            keystate.follow(db.engines[None], keys, now=utcnow(), role="web")
+        except keystate.KeyStateMismatch:
+            abort(503)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)

@@ -24,9 +24,17 @@ token_group = AppGroup("api-token", help="Per-user API tokens.")
 
 
 def cli_ctx(actor: str | None = None) -> Ctx:
+    """A unit of work for a command: first take up the current key versions (issue 16)."""
+    from casework.services import keystate
+
     ext = current_app.extensions
+    now = utcnow()
+    try:
+        keystate.follow(db.engines[None], ext["senim.keys"], now=now, role="cli")
+    except keystate.KeyStateMismatch as mismatch:
+        raise click.ClickException(str(mismatch)) from None
     return Ctx(session=db.session, keys=ext["senim.keys"], passwords=ext["senim.passwords"],
-               now=utcnow(), actor=actor, request_id="cli")
+               now=now, actor=actor, request_id="cli")
 
 
 @senim.command("init")

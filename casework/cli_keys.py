@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import pyrage
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from casework.cli import cli_ctx
 from casework.config import Settings
 from casework.domain.shredding import ShredReason
 from casework.extensions import db
 from casework.models.base import utcnow
-from casework.services import accounts, backup, keyops, persons, shredding
+from casework.services import (
+    accounts,
+    backup,
+    keyops,
+    keystate,
+    oplock,
+    persons,
+    shredding,
+)
 from casework.services.errors import NotFound, ServiceError
 from casework.services.tombstones import Tombstones
+from crypto import KeyFileChangedError
 
 keys_group = AppGroup("keys", help="Key rotation and retirement.")
 
@@ -26,6 +39,26 @@ keys_group = AppGroup("keys", help="Key rotation and retirement.")
 def _settings() -> Settings:
     value: Settings = current_app.extensions["senim.settings"]
     return value
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exclusive(operation: str) -> Callable[[F], F]:
+    """Run the command holding the key-operation lock (``casework.services.oplock``);
+    refused with a clear message and exit status 1 while another key operation runs."""
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                with oplock.exclusive(db.engines[None], operation,
+                                      folder=_settings().instance_path):
+                    return command(*args, **kwargs)
+            except oplock.KeyOperationBusy as busy:
+                db.session.rollback()
+                raise click.ClickException(str(busy)) from None
+        return wrapper  # type: ignore[return-value]
+    return decorate
 
 
 def _fail(error: ServiceError) -> None:
@@ -36,26 +69,43 @@ def _fail(error: ServiceError) -> None:
 @keys_group.command("status")
 def keys_status() -> None:
     """Key versions per key set (fingerprints only) and what still uses them."""
-    keys = current_app.extensions["senim.keys"]
+    ctx = cli_ctx()
+    state = keystate.read_state(ctx.session)
     for name in keyops.ROTATABLE:
-        keyset = keys.keyset(name)
+        keyset = ctx.keys.keyset(name)
         versions = ", ".join(f"v{v}" for v in keyset.versions)
+        recorded = state.get(name)
+        named = (f"; database names v{recorded.version} since "
+                 f"{recorded.since:%Y-%m-%d %H:%M} UTC" if recorded else "")
         click.echo(f"{name:<11} current v{keyset.current_key.version} "
-                   f"({keyset.current_key.fingerprint()}); versions: {versions}")
+                   f"({keyset.current_key.fingerprint()}); versions: {versions}{named}")
     from casework.services import subjects
 
-    for version, count in sorted(subjects.key_versions_in_use(cli_ctx()).items()):
+    for version, count in sorted(subjects.key_versions_in_use(ctx).items()):
         click.echo(f"casework KEK v{version} wraps {count} subject keys")
+    for process in keystate.live_processes(ctx.session, ctx.now):
+        click.echo(f"process {process.process_id[:8]} uses casework "
+                   f"v{process.versions.get('casework', 0)} "
+                   f"(seen {process.seen_at:%H:%M:%S} UTC)")
 
 
 @keys_group.command("rotate")
 @click.option("--keyset", default="casework", show_default=True,
               type=click.Choice(keyops.ROTATABLE))
 @click.option("--batch", default=500, show_default=True, help="Rows per transaction.")
+@exclusive("rotate")
 def keys_rotate(keyset: str, batch: int) -> None:
     """Add a new key version and (for casework) rewrap every data key in batches."""
     ctx = cli_ctx()
-    version = keyops.rotate_kek(ctx, keyset)
+    try:
+        version = keyops.rotate_kek(ctx, keyset)
+    except ServiceError as error:
+        db.session.rollback()
+        _fail(error)
+    except KeyFileChangedError:
+        db.session.rollback()
+        raise click.ClickException("refused: the key file changed while rotating; "
+                                   "nothing was written, run the command again") from None
     db.session.commit()
     click.echo(f"{keyset}: new current version v{version}")
     if keyset == "casework":
@@ -65,6 +115,7 @@ def keys_rotate(keyset: str, batch: int) -> None:
 
 @keys_group.command("rewrap")
 @click.option("--batch", default=500, show_default=True)
+@exclusive("rewrap")
 def keys_rewrap(batch: int) -> None:
     """Resume an interrupted rewrap (safe to run any time)."""
     done = keyops.rewrap_all(cli_ctx(), batch=batch, commit=db.session.commit)
@@ -75,6 +126,7 @@ def keys_rewrap(batch: int) -> None:
 @click.option("--keyset", default="casework", show_default=True,
               type=click.Choice(keyops.ROTATABLE))
 @click.option("--version", "version", required=True, type=int)
+@exclusive("retire")
 def keys_retire(keyset: str, version: int) -> None:
     """Destroy an old key version once nothing uses it (see docs/crypto.md: backups)."""
     try:
@@ -88,15 +140,25 @@ def keys_retire(keyset: str, version: int) -> None:
 
 @keys_group.command("rotate-data-key")
 @click.argument("case_code")
+@exclusive("rotate-data-key")
 def keys_rotate_data_key(case_code: str) -> None:
     """Give one person a new data key and re-encrypt their fields."""
-    ctx = cli_ctx()
-    try:
-        person = persons.by_case_code(ctx, case_code)
-        version = keyops.rotate_data_key(ctx, person.subject_id)
-    except NotFound:
-        raise click.ClickException("no such case code") from None
-    db.session.commit()
+    for attempt in range(3):
+        ctx = cli_ctx()
+        try:
+            person = persons.by_case_code(ctx, case_code)
+            version = keyops.rotate_data_key(ctx, person.subject_id)
+            db.session.commit()
+            break
+        except NotFound:
+            raise click.ClickException("no such case code") from None
+        except OperationalError:
+            # A writer and the rotation each waited for the other (PostgreSQL chose us
+            # as the deadlock victim): nothing was changed, so try again.
+            db.session.rollback()
+            if attempt == 2:
+                raise click.ClickException("refused: the record was busy; nothing was "
+                                           "changed, run the command again") from None
     click.echo(f"{case_code}: data key v{version}")
 
 
@@ -110,6 +172,7 @@ def keys_rotate_data_key(case_code: str) -> None:
               help="E-mail of the member of staff who asked for it.")
 @click.option("--resume", is_flag=True,
               help="Complete every interrupted shred (with the approval recorded then).")
+@exclusive("shred")
 def shred_command(case_code: str | None, approver_email: str | None, reason: str | None,
                   requester_email: str | None, resume: bool) -> None:
     """Crypto-shred one person: keys, indexes and files destroyed; a certificate kept.
@@ -189,6 +252,7 @@ def legal_hold_command(case_code: str, hold: bool) -> None:
 @with_appcontext
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--recipient", default=None, help="age public key (default: configured).")
+@exclusive("backup")
 def backup_command(out: Path, recipient: str | None) -> None:
     """Write an age-encrypted backup of both databases and all attachments."""
     settings = _settings()
@@ -220,6 +284,7 @@ def backup_command(out: Path, recipient: str | None) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--resume", is_flag=True,
               help="Rerun an interrupted restore from the start (same backup and identity).")
+@exclusive("restore")
 def restore_command(backup_file: Path | None, identity_file: Path | None,
                     resume: bool) -> None:
     """Rebuild this (fresh) instance from a backup through a staging copy that is checked

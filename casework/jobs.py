@@ -21,9 +21,18 @@ from casework.services import audit, sessions
 log = logging.getLogger("senim.jobs")
 
 
+def _follow_keys(app: Flask) -> None:
+    """A job is a unit of work: take up the current key versions first (issue 16)."""
+    from casework.services import keystate
+
+    keystate.follow(db.engines[None], app.extensions["senim.keys"], now=utcnow(),
+                    role="scheduler")
+
+
 def purge_sessions(app: Flask) -> int:
     """Delete sessions past their idle or absolute limit, and stale login attempts."""
     with app.app_context():
+        _follow_keys(app)
         settings = app.extensions["senim.settings"]
         now = utcnow()
         removed = sessions.purge_expired(db.session, now=now, lifetimes=sessions.Lifetimes(
@@ -42,6 +51,7 @@ def stop_expired_disclosures(app: Flask) -> int:
     from casework.services.context import Ctx
 
     with app.app_context():
+        _follow_keys(app)
         ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
                   passwords=app.extensions["senim.passwords"], now=utcnow(),
                   request_id="job")
@@ -69,6 +79,7 @@ def reconcile_writes(app: Flask) -> int:
 def verify_audit(app: Flask) -> bool:
     """Nightly check of the whole audit chain; a break is logged as an alarm."""
     with app.app_context():
+        _follow_keys(app)
         report = audit.verify(db.session, app.extensions["senim.keys"])
         db.session.commit()
         if report.ok:

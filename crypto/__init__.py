@@ -19,6 +19,7 @@ from crypto.blind_index import (
 from crypto.errors import (
     CryptoError,
     DecryptionError,
+    KeyFileChangedError,
     KeyFileError,
     KeyNotFoundError,
     SignatureError,
@@ -58,6 +59,7 @@ __all__ = [
     "KEY_SET_NAMES",
     "CryptoError",
     "DecryptionError",
+    "KeyFileChangedError",
     "KeyFileError",
     "KeyFileProvider",
     "KeyMaterial",

@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "CryptoError",
     "DecryptionError",
+    "KeyFileChangedError",
     "KeyFileError",
     "KeyNotFoundError",
     "SignatureError",
@@ -37,6 +38,11 @@ class KeyNotFoundError(CryptoError):
 
 class KeyFileError(CryptoError):
     """Key file missing, malformed, insecurely stored, or sealed with another passphrase."""
+
+
+class KeyFileChangedError(KeyFileError):
+    """The key file on disk is not the one a change was based on (another writer changed
+    it), or the change would drop a key version that was not being retired."""
 
 
 class SizeLimitError(CryptoError):

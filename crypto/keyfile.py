@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from crypto.errors import CryptoError, KeyFileError
+from crypto.errors import CryptoError, KeyFileChangedError, KeyFileError
 from crypto.keymaterial import KEY_SET_NAMES, KeyMaterial, KeyProvider
 from crypto.keys import KeySet
 from crypto.mac import canonical
@@ -120,9 +122,51 @@ class KeyFileProvider:
         self._write(material, overwrite=False)
         return material
 
-    def save(self, material: KeyMaterial) -> None:
-        """Atomically replace the key file with ``material`` (re-sealed with a new salt)."""
-        self._write(material, overwrite=True)
+    def save(self, material: KeyMaterial, *, expected: KeyMaterial | None = None,
+             retired: tuple[str, int] | None = None) -> None:
+        """Atomically replace the key file with ``material`` (re-sealed with a new salt).
+
+        Under an exclusive lock on ``<file>.lock`` the file is re-read first: if ``expected``
+        is given and the file no longer holds exactly that (another process rotated or
+        retired a key since the caller read it), :class:`KeyFileChangedError` is raised and
+        nothing is written. A version on disk that ``material`` lacks is refused too, unless
+        it is the one being ``retired`` (name, version): a key file never loses a version by
+        accident (two rotations that each made their own v2, the last write winning).
+        """
+        with self._locked():
+            on_disk = self.load() if self.exists() else None
+            if expected is not None and on_disk != expected:
+                raise KeyFileChangedError("the key file changed since it was read; "
+                                          "nothing was written")
+            if on_disk is not None:
+                for name in KEY_SET_NAMES:
+                    kept = set(getattr(material, name).versions)
+                    lost = set(getattr(on_disk, name).versions) - kept
+                    if retired is not None and retired[0] == name:
+                        lost.discard(retired[1])
+                    if lost:
+                        raise KeyFileChangedError("refusing to write a key file that "
+                                                  "loses a key version")
+            self._write(material, overwrite=True)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """An exclusive advisory lock (flock) beside the key file, across processes."""
+        directory = self._path.parent
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=True)
+            os.chmod(directory, 0o700)
+        if os.name != "posix":  # pragma: no cover - the key operation lock still applies
+            yield
+            return
+        import fcntl
+
+        fd = os.open(directory / f".{self._path.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock, as does the process ending
 
     def load(self) -> KeyMaterial:
         """Read, check and (if sealed) decrypt the key file."""

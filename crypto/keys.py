@@ -118,6 +118,14 @@ class KeySet:
         keys[new_version] = generate_key() if material is None else material
         return KeySet(keys, new_version)
 
+    def with_current(self, version: int) -> KeySet:
+        """Return a copy in which an existing ``version`` is current (the version another
+        authority, the casework database, names as current; see docs/crypto.md §10)."""
+        if version == self._current:
+            return self
+        self.get(version)  # raises KeyNotFoundError for unknown versions
+        return KeySet({v: k.material for v, k in self._keys.items()}, version)
+
     def without(self, version: int) -> KeySet:
         """Return a copy with ``version`` retired; the current version cannot be retired."""
         if version == self._current:

@@ -34,6 +34,7 @@ from casework.models.disclosure import (
 )
 from casework.models.grants import EnrolmentLetter, PrivilegeGrant
 from casework.models.intel import IntelEntry
+from casework.models.keystate import KeyState, KeyUser
 from casework.models.persons import (
     Assignment,
     BreakGlass,
@@ -60,6 +61,8 @@ __all__ = [
     "CaseEvent",
     "CrossWrite",
     "IntelWriteJournal",
+    "KeyState",
+    "KeyUser",
     "DisclosureApproval",
     "DisclosureLedger",
     "DisclosurePackage",

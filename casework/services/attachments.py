@@ -67,7 +67,7 @@ def store(ctx: Ctx, folder: Path, *, subject_id: str, owner_type: str, owner_ref
     if content_type is None:
         raise AttachmentRefused(AttachmentReason.TYPE_NOT_ALLOWED)
     # The data key first: an upload for a shredded subject must not leave a file behind.
-    dek = subjects.data_key(ctx, subject_id)
+    dek = subjects.data_key(ctx, subject_id, for_write=True)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     attachment = Attachment(subject_id=subject_id, owner_type=owner_type, owner_ref=owner_ref,
                             storage_name=secrets.token_hex(20), content_type=content_type,

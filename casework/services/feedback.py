@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,8 +23,6 @@ from casework.services import (
     clock,
     disclosures,
     mou_versions,
-    notifications,
-    roster,
     subjects,
 )
 from casework.services.context import Ctx

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
+from casework.domain.keyversions import KeyReason, retire_decision
 from casework.models import (
     Attachment,
     AuditEvent,
@@ -49,10 +49,17 @@ from casework.models import (
     UnitAssessment,
     WitnessReview,
 )
-from casework.services import attachments, subjects
+from casework.services import attachments, keystate, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
-from crypto import field_key_version, generate_key, unwrap_key, wrap_key, wrapped_key_version
+from crypto import (
+    CryptoError,
+    field_key_version,
+    generate_key,
+    unwrap_key,
+    wrap_key,
+    wrapped_key_version,
+)
 
 ROTATABLE = ("casework", "intel", "index_root", "audit", "staff", "signing", "secret")
 # Every blind-index value is derived from the CURRENT index root, so a new version would
@@ -87,13 +94,6 @@ def encrypted_rows(ctx: Ctx, subject_id: str) -> Iterator[Any]:
         Interview.person_id == person.id))
 
 
-class KeyReason(str, Enum):
-    IN_USE = "key_version_in_use"
-    CURRENT = "key_version_current"
-    UNKNOWN = "key_version_unknown"
-    NOT_ROTATABLE = "key_set_not_rotatable"
-
-
 @dataclass(frozen=True)
 class RewrapProgress:
     rewrapped: int
@@ -101,14 +101,30 @@ class RewrapProgress:
 
 
 def rotate_kek(ctx: Ctx, name: str) -> int:
-    """Add a new current version of a key set to the key file; returns the version."""
+    """Add a new current version of a key set; returns the version.
+
+    The caller holds the key-operation lock (``oplock``). The key file is re-read first and
+    written only if unchanged since (compare-and-swap), then the casework database names
+    the new version, so every process takes it up at its next unit of work. If an earlier
+    rotation wrote the key file but crashed before the database named the new version,
+    that version is adopted instead of making another one.
+    """
     if name not in ROTATABLE or name in NEEDS_REINDEX:
         raise ServiceError(KeyReason.NOT_ROTATABLE)
-    material = ctx.keys.material.with_rotated(name)
-    ctx.keys.save(material)
-    version = int(getattr(material, name).current_key.version)
-    ctx.audit("keys.rotate", object_type="keyset", object_ref=f"{name}:v{version}")
-    return version
+    ctx.keys.reload()
+    on_disk = ctx.keys.file_material()
+    state = keystate.ensure_state(ctx.session, on_disk, ctx.now)
+    in_file = getattr(on_disk, name).current_key
+    if in_file.version > state[name].version:
+        key = in_file  # finish the interrupted rotation
+    else:
+        material = on_disk.with_rotated(name)
+        ctx.keys.save(material)
+        key = getattr(material, name).current_key
+    keystate.set_current(ctx.session, name, key, ctx.now)
+    ctx.keys.pin({**{n: c.version for n, c in state.items()}, name: key.version})
+    ctx.audit("keys.rotate", object_type="keyset", object_ref=f"{name}:v{key.version}")
+    return int(key.version)
 
 
 def rewrap_batch(ctx: Ctx, *, batch: int = 500) -> RewrapProgress:
@@ -146,15 +162,28 @@ def rewrap_all(ctx: Ctx, *, batch: int = 500,
 
 
 def retire(ctx: Ctx, name: str, version: int) -> None:
-    """Destroy an old key version; refused while anything still depends on it."""
-    keyset = ctx.keys.keyset(name)
-    if version not in keyset.versions:
-        raise ServiceError(KeyReason.UNKNOWN)
-    if version == keyset.current_key.version:
-        raise ServiceError(KeyReason.CURRENT)
-    if _in_use(ctx, name, version):
-        raise ServiceError(KeyReason.IN_USE)
-    ctx.keys.save(ctx.keys.material.with_retired(name, version))
+    """Destroy an old key version; refused while anything still depends on it: stored rows,
+    work begun before it stopped being current, or a running process that still uses it
+    (``casework.domain.keyversions``). The caller holds the key-operation lock."""
+    ctx.keys.reload()
+    on_disk = ctx.keys.file_material()
+    state = keystate.ensure_state(ctx.session, on_disk, ctx.now)
+    known = getattr(on_disk, name).versions if name in ROTATABLE else ()
+    current = state[name].version if name in state else 0
+    rows = version in known and version != current and _in_use(ctx, name, version)
+    decision = retire_decision(
+        name=name, version=version, known=known, current=current, rows_in_use=rows,
+        current_until=state[name].since if name in state else ctx.now,
+        processes=[p for p in keystate.live_processes(ctx.session, ctx.now)
+                   if p.process_id != ctx.keys.process_id], now=ctx.now)
+    if not decision:
+        raise ServiceError(*decision.reasons)
+    try:
+        material = on_disk.with_retired(name, version)
+    except CryptoError:  # the key file's own current (an unfinished rotation's new key)
+        raise ServiceError(KeyReason.CURRENT) from None
+    ctx.keys.save(material, retired=(name, version))
+    keystate.forget_stale(ctx.session, ctx.now)
     ctx.audit("keys.retire", object_type="keyset", object_ref=f"{name}:v{version}")
 
 
@@ -182,7 +211,16 @@ def _in_use(ctx: Ctx, name: str, version: int) -> bool:
 
 
 def rotate_data_key(ctx: Ctx, subject_id: str) -> int:
-    """Give a subject a new data key and re-encrypt everything under it."""
+    """Give a subject a new data key and re-encrypt everything under it.
+
+    The subject's row is locked first (FOR UPDATE on PostgreSQL, the write lock on SQLite)
+    and every write that seals under the subject's newest key takes a share lock on the
+    same row (``subjects.hold_for_write``): a write begun before waits for nothing and is
+    re-encrypted here once it has committed; one begun after waits, then seals under the
+    new key. No note written meanwhile is lost or left under the deleted key.
+    """
+    lock_subject(ctx, subject_id)
+    ctx.session.expire_all()  # rows read before the lock may have changed since
     old = subjects.data_key(ctx, subject_id)
     new_version = old.version + 1
     subjects._store_key(ctx, subject_id, version=new_version, material=generate_key())
@@ -206,3 +244,13 @@ def rotate_data_key(ctx: Ctx, subject_id: str) -> int:
     ctx.session.flush()
     ctx.audit("keys.rotate_data_key", object_type="subject", object_ref=subject_id)
     return new_version
+
+
+def lock_subject(ctx: Ctx, subject_id: str) -> None:
+    """Take the subject's row lock for the rest of the transaction (exclusive)."""
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        ctx.session.execute(select(Subject.subject_id).where(
+            Subject.subject_id == subject_id).with_for_update())
+    else:  # SQLite: any write takes the database write lock until commit
+        ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
+                            .values(kind=Subject.kind))

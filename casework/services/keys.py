@@ -7,8 +7,12 @@ plaintext data, only keys.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import secrets
 import threading
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
 from crypto import KeyFileProvider, KeyMaterial, KeyNotFoundError, KeySet, SecretKey
@@ -17,29 +21,77 @@ log = logging.getLogger("senim.keys")
 
 
 class Keys:
-    """The process's view of the key file, reloadable after a rotation elsewhere."""
+    """The process's view of the key file, reloadable after a rotation elsewhere.
+
+    ``material`` is the key file as read, except that the current version of a key set is
+    the one the casework database names (``pin``, from ``keystate.follow`` at the start of
+    every unit of work): a process never protects new data under a version that is no
+    longer current, even before it has re-read the key file.
+    """
 
     def __init__(self, provider: KeyFileProvider) -> None:
         self._provider = provider
         self._lock = threading.Lock()
+        self._file: KeyMaterial | None = None
         self._material: KeyMaterial | None = None
+        self._pins: dict[str, int] = {}
+        # Identifies this process (this app instance) in the key_users table.
+        self.process_id = secrets.token_hex(16)
+        self.acked: tuple[str, datetime] | None = None
+        self.migrated_engines: set[int] = set()  # databases known to have key_state
 
     @property
     def material(self) -> KeyMaterial:
         with self._lock:
             if self._material is None:
-                self._material = self._provider.load()
+                self._set_file(self._provider.load())
+            assert self._material is not None
             return self._material
+
+    def file_material(self) -> KeyMaterial:
+        """The key file as last read, current versions as the file says."""
+        self.material  # noqa: B018 - loads the file on first use
+        assert self._file is not None
+        return self._file
 
     def reload(self) -> KeyMaterial:
         """Re-read the key file (another process may have rotated a key)."""
         with self._lock:
-            self._material = self._provider.load()
+            self._set_file(self._provider.load())
+            assert self._material is not None
             return self._material
 
-    def save(self, material: KeyMaterial) -> None:
+    def save(self, material: KeyMaterial, *, retired: tuple[str, int] | None = None) -> None:
+        """Write the key file, refused if it changed since this process read it."""
         with self._lock:
-            self._provider.save(material)
+            self._provider.save(material, expected=self._file, retired=retired)
+            self._set_file(material)
+
+    def pin(self, current: Mapping[str, int]) -> None:
+        """Use these versions as current (raises KeyNotFoundError if the file lacks one)."""
+        with self._lock:
+            if self._file is None:
+                self._file = self._provider.load()
+            previous = self._pins
+            self._pins = dict(current)
+            try:
+                self._material = _pinned(self._file, self._pins)
+            except KeyNotFoundError:
+                self._pins = previous
+                raise
+
+    def pins(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._pins)
+
+    def _set_file(self, material: KeyMaterial) -> None:
+        self._file = material
+        try:
+            self._material = _pinned(material, self._pins)
+        except KeyNotFoundError:
+            # The new file lacks a pinned version: use the file's own current versions
+            # until keystate.follow next checks them against the database.
+            self._pins = {}
             self._material = material
 
     def keyset(self, name: str) -> KeySet:
@@ -57,6 +109,12 @@ class Keys:
             log.info("event=keys.reload reason=unknown_version")
             keyset: KeySet = getattr(self.reload(), name)
             return keyset.get(version)
+
+
+def _pinned(material: KeyMaterial, pins: Mapping[str, int]) -> KeyMaterial:
+    changes = {name: getattr(material, name).with_current(version)
+               for name, version in pins.items()}
+    return dataclasses.replace(material, **changes) if changes else material
 
 
 def open_keys(key_file: Path, *, passphrase: str | None, scrypt_n: int,

@@ -11,7 +11,8 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
 from casework.models import BlindIndexEntry, Subject, SubjectKey
@@ -70,8 +71,14 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
     ctx.session.flush()
 
 
-def data_key(ctx: Ctx, subject_id: str, version: int | None = None) -> SecretKey:
-    """Unwrap one version (default: the newest) of a subject's data key."""
+def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
+             for_write: bool = False) -> SecretKey:
+    """Unwrap one version (default: the newest) of a subject's data key.
+
+    ``for_write``: the key will protect new data, so first hold the subject against a
+    concurrent data-key rotation (:func:`hold_for_write`)."""
+    if for_write:
+        hold_for_write(ctx, subject_id)
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -96,7 +103,36 @@ def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row:
     """Encrypt a JSON-serialisable value under the subject's current data key."""
     plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     context = field_context(table=table, column=column, row=row, subject=subject_id)
-    return encrypt_field(data_key(ctx, subject_id), plaintext, context=context)
+    return encrypt_field(data_key(ctx, subject_id, for_write=True), plaintext,
+                         context=context)
+
+
+def hold_for_write(ctx: Ctx, subject_id: str) -> None:
+    """Hold the subject's row until the transaction ends, once per transaction: a share
+    lock on PostgreSQL, the database write lock on SQLite.
+
+    ``keyops.rotate_data_key`` locks the row exclusively, so a write either commits before
+    the rotation reads the subject's rows (and is re-encrypted by it) or waits and then
+    seals under the new key. pysqlite begins a transaction only at the first write, so on
+    SQLite a no-op write takes the lock before the key is read.
+    """
+    postgres = ctx.session.get_bind().dialect.name == "postgresql"
+    ctx.session.connection()  # begins the transaction if none has begun
+    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
+    transaction = real.get_transaction()
+    held = ctx.session.info.get("senim.subject_holds")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set[str]())
+        ctx.session.info["senim.subject_holds"] = held
+    if subject_id in held[1]:
+        return
+    if postgres:
+        ctx.session.execute(select(Subject.subject_id).where(
+            Subject.subject_id == subject_id).with_for_update(read=True))
+    else:
+        ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
+                            .values(kind=Subject.kind))
+    held[1].add(subject_id)
 
 
 def unseal(ctx: Ctx, subject_id: str, token: bytes | None, *, table: str, column: str,

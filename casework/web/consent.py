@@ -36,7 +36,6 @@ from casework.services import (
     legal,
     meetings,
     minors,
-    persons,
     police_units,
     risk,
     roster,

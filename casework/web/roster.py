@@ -30,6 +30,7 @@ from casework.services.errors import ServiceError
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.grants import refused, requested
+from casework.web.messages import explain
 from casework.web.security import requires
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")

@@ -94,14 +94,14 @@ class DatabaseSessionInterface(SessionInterface):
         if request.path.startswith(_EXEMPT) or outage.in_outage():
             return
         try:
-            self._save(session, response)
+            self._save(app, session, response)
         except outage.OUTAGES as error:
             # The database went away during the request: the session cannot be kept.
             outage.note(error)
             response.delete_cookie(self.cookie, path="/", secure=self.secure,
                                    httponly=True, samesite="Strict")
 
-    def _save(self, session: ServerSession, response: Response) -> None:
+    def _save(self, app: Flask, session: ServerSession, response: Response) -> None:
         # Views commit their own unit of work; anything still pending here was abandoned.
         db.session.rollback()
         if session.destroy_requested or (session.sid and not session and session.modified):

@@ -10,11 +10,14 @@ import re
 import shutil
 import sqlite3
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
+from casework.domain.keyversions import GRACE
 from casework.extensions import db
 from casework.models import Attachment, Person, Staff, SubjectKey
 from casework.services import attachments, backup, persons, subjects
@@ -257,7 +260,9 @@ def test_rotate_and_retire_makes_an_old_backup_useless_for_the_shredded(source, 
                                  purpose=subjects.WRAP_PURPOSE)
     result = _cli(source, "keys", "rotate")
     assert result.exit_code == 0, result.output
-    result = _cli(source, "keys", "retire", "--version", "1")
+    # Retirement waits until no unit of work begun before the rotation can be running.
+    with freeze_time(datetime.now(UTC) + GRACE + timedelta(minutes=1), tick=True):
+        result = _cli(source, "keys", "retire", "--version", "1")
     assert result.exit_code == 0, result.output
     new_keys = KeyFileProvider(source.extensions["senim.settings"].key_file,
                                scrypt_n=2**10).load().casework

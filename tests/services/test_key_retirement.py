@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
+
 import pytest
 
+from casework.domain.keyversions import GRACE
 from casework.domain.roles import Role
 from casework.extensions import db
 from casework.services import accounts, keyops
@@ -43,8 +47,9 @@ def test_version_in_use_cannot_be_retired(tmp_path, name):
         db.session.commit()
         keyops.rotate_kek(ctx, name)
         db.session.commit()
+        later = dataclasses.replace(ctx, now=ctx.now + GRACE + timedelta(seconds=1))
         with pytest.raises(ServiceError) as refused:
-            keyops.retire(ctx, name, 1)
+            keyops.retire(later, name, 1)
         assert refused.value.reasons == (keyops.KeyReason.IN_USE,)
         assert 1 in ctx.keys.keyset(name).versions  # nothing was destroyed
 
@@ -53,5 +58,9 @@ def test_unused_version_can_be_retired(tmp_path):
     with isolated_instance(tmp_path) as app, app.app_context():
         ctx = service_ctx(app, actor="operator")
         keyops.rotate_kek(ctx, "secret")
-        keyops.retire(ctx, "secret", 1)
+        with pytest.raises(ServiceError) as refused:
+            keyops.retire(ctx, "secret", 1)
+        assert refused.value.reasons == (keyops.KeyReason.RECENTLY_CURRENT,)
+        later = dataclasses.replace(ctx, now=ctx.now + GRACE + timedelta(seconds=1))
+        keyops.retire(later, "secret", 1)
         assert ctx.keys.keyset("secret").versions == (2,)

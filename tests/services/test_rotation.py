@@ -7,12 +7,16 @@ own databases) and never touches the session-wide ``app``.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
+from casework.domain.keyversions import GRACE
 from casework.extensions import db
 from casework.models import Attachment, Person, SubjectKey
 from casework.services import attachments, keyops, persons, subjects
@@ -63,6 +67,12 @@ def _kek_versions(app):
 
 def _reason(error):
     return error.value.reasons[0]
+
+
+def _later(ctx):
+    """The same unit of work once the retirement grace period has passed (no unit of work
+    begun before the rotation can still be running)."""
+    return dataclasses.replace(ctx, now=ctx.now + GRACE + timedelta(minutes=1))
 
 
 def test_rotate_and_rewrap_moves_every_key_to_the_new_version(instance):
@@ -125,11 +135,14 @@ def test_retire_is_refused_while_in_use_and_for_the_current_version(instance):
         keyops.rewrap_batch(ctx, batch=1)
         db.session.commit()
         with pytest.raises(ServiceError) as error:
-            keyops.retire(ctx, "casework", 1)
+            keyops.retire(_later(ctx), "casework", 1)
         assert _reason(error) == keyops.KeyReason.IN_USE
         assert KeyFileProvider(key_file, scrypt_n=2**10).load().casework.versions == (1, 2)
         keyops.rewrap_all(ctx, batch=2, commit=db.session.commit)
-        keyops.retire(ctx, "casework", 1)
+        with pytest.raises(ServiceError) as error:  # nothing uses it, but too recent
+            keyops.retire(ctx, "casework", 1)
+        assert error.value.reasons == (keyops.KeyReason.RECENTLY_CURRENT,)
+        keyops.retire(_later(ctx), "casework", 1)
         db.session.commit()
     on_disk = KeyFileProvider(key_file, scrypt_n=2**10).load()
     assert on_disk.casework.versions == (2,)
@@ -160,6 +173,9 @@ def test_cli_rotate_rewrap_retire(instance):
     result = runner.invoke(args=["senim", "keys", "status"])
     assert result.exit_code == 0 and "casework KEK v2 wraps 4 subject keys" in result.output
     result = runner.invoke(args=["senim", "keys", "retire", "--version", "1"])
+    assert result.exit_code == 1 and "key_version_recently_current" in result.output
+    with freeze_time(datetime.now(UTC) + GRACE + timedelta(minutes=1), tick=True):
+        result = runner.invoke(args=["senim", "keys", "retire", "--version", "1"])
     assert result.exit_code == 0, result.output
     assert _read_all(instance) == expected
 
@@ -229,8 +245,8 @@ def test_rotation_under_concurrent_reads_loses_nothing(instance):
     assert _kek_versions(instance) == [3]
     with instance.app_context():
         ctx = service_ctx(instance)
-        keyops.retire(ctx, "casework", 1)
-        keyops.retire(ctx, "casework", 2)
+        keyops.retire(_later(ctx), "casework", 1)
+        keyops.retire(_later(ctx), "casework", 2)
         db.session.commit()
     assert _read_all(instance) == expected
 

@@ -30,6 +30,7 @@ from casework.models.disclosure import (
     Task,
 )
 from casework.models.intel import IntelEntry
+from casework.models.intel_versions import IntelEntryVersion
 from casework.models.persons import (
     Assignment,
     BreakGlass,
@@ -79,6 +80,7 @@ __all__ = [
     "BreakGlass",
     "CaseNote",
     "IntelEntry",
+    "IntelEntryVersion",
     "Interview",
     "InterviewAddendum",
     "InterviewNotice",

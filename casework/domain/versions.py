@@ -98,8 +98,9 @@ class BoundVersion:
     editors: frozenset[str]
 
 
-def binding_holds(bound: BoundVersion) -> Decision:
-    """The item still names the current version, unchanged, reviewed if thematic."""
+def binding_holds(bound: BoundVersion, *, require_review: bool = True) -> Decision:
+    """The item still names the current version, unchanged, reviewed if thematic (the
+    checklist leaves the review to its own line, MOU-08: ``require_review=False``)."""
     version = bound.version
     if version is None or bound.bound_hash is None:
         return Decision.deny(VersionReason.BINDING_STALE)
@@ -108,7 +109,7 @@ def binding_holds(bound: BoundVersion) -> Decision:
         reasons.append(VersionReason.BINDING_STALE)
     if not (bound.bound_hash == version.content_hash == bound.computed_hash):
         reasons.append(VersionReason.HASH_MISMATCH)
-    if bound.kind == "thematic" and not (version.privacy_status == "cleared" and
+    if require_review and bound.kind == "thematic" and not (version.privacy_status == "cleared" and
                                          version.privacy_reviewed_hash == version.content_hash):
         reasons.append(VersionReason.PRIVACY_NOT_BOUND)
     return Decision.deny(*reasons) if reasons else Decision.allow()

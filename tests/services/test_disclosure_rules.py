@@ -489,7 +489,7 @@ def test_emergency_liaison_then_director_releases_and_tells_the_person(ctx, worl
     report = disclosures.evaluate_request(ctx, request)
     assert report.passed, failing(report)
     assert {c.label for c in report.checks if c.subject != "package"} == {
-        "emergency_notice", "risk", "cumulative"}  # the notice replaces consent
+        "emergency_notice", "risk", "cumulative", "version"}  # the notice replaces consent
     submit(ctx, world, request)
     urgent = set(ctx.session.scalars(select(Notification.staff_id).where(
         Notification.kind == "disclosure_waiting", Notification.urgent.is_(True))))

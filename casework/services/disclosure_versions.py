@@ -147,3 +147,40 @@ def disclosed_versions(ctx: Ctx, entry: IntelEntry) -> list[Disclosed]:
         out.append(Disclosed(version.number, released_at,
                              version.state == VersionState.CURRENT.value))
     return out
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One item as a disclosure page shows it: the release record once released, the
+    bound version (after withholding) before."""
+
+    entry_reference: str
+    version_number: int | None
+    released: bool
+    entry: packages.PackageEntry
+
+    @property
+    def grading(self) -> str:
+        return "/".join(self.entry.grading)
+
+
+def shown(ctx: Ctx, request: DisclosureRequest, preview: list[Any]) -> list[Shown]:
+    """What the page shows; ``preview`` is ``disclosures.preview(ctx, request)`` (only
+    used while nothing was released). Never the entry's current text after release."""
+    record = kept(ctx, request)
+    if record or request.status == "released":
+        return [Shown(r.entry_reference, r.version_number, True, r.entry) for r in record]
+    out = []
+    for p in preview:
+        fields = p.fields
+        out.append(Shown(p.entry.reference, p.version.number if p.version else None, False,
+                         packages.PackageEntry(
+                             kind=fields["kind"], subject_area=fields["subject_area"],
+                             source_type=fields["source_type"],
+                             grading=(fields["source_evaluation"], fields["intel_assessment"],
+                                      fields["handling_code"]),
+                             statement=p.view.statement, text=p.text,
+                             tags=tuple(p.view.tags), time=p.view.time,
+                             time_granularity=p.view.time_granularity, place=p.view.place,
+                             place_granularity=p.view.place_granularity)))
+    return out

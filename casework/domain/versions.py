@@ -34,8 +34,8 @@ class EditRoute(str, Enum):
 
 
 class VersionReason(str, Enum):
-    REVIEWER_EDITED = "version_reviewer_wrote_it"
-    NOT_PENDING = "version_privacy_not_pending"
+    REVIEWER_EDITED = "privacy_review_by_author"  # author of this or an earlier version
+    NOT_PENDING = "privacy_review_not_pending"
     NOT_CURRENT = "version_not_current"
     APPROVER_EDITED = "version_approver_wrote_it"
     BINDING_STALE = "version_binding_stale"

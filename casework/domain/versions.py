@@ -144,6 +144,6 @@ def can_decide_proposal(*, may_read_person: bool, proposal: VersionFacts,
     return Decision.deny(*reasons) if reasons else Decision.allow()
 
 
-def should_alert(*, refusals_in_window: int) -> bool:
-    """Alert exactly when the count reaches the threshold (once per window crossing)."""
-    return refusals_in_window == REFUSAL_ALERT_THRESHOLD
+def should_alert(*, refusals_in_window: int, alerted_in_window: bool) -> bool:
+    """Alert once the count reaches the threshold, once per window."""
+    return refusals_in_window >= REFUSAL_ALERT_THRESHOLD and not alerted_in_window

@@ -238,7 +238,13 @@ def refusals(ctx: Ctx, actor: str) -> int:
 
 def alert_on_refusals(ctx: Ctx, actor: str | None) -> None:
     """Tell the director and the auditor when one user's refusals reach the threshold."""
-    if not actor or not should_alert(refusals_in_window=refusals(ctx, actor)):
+    if not actor:
+        return
+    since = ctx.now - timedelta(hours=REFUSAL_WINDOW_HOURS)
+    alerted = ctx.session.scalar(select(AuditEvent.seq).where(
+        AuditEvent.action == "intel.refusals_alert", AuditEvent.object_ref == actor,
+        AuditEvent.at >= since).limit(1)) is not None
+    if not should_alert(refusals_in_window=refusals(ctx, actor), alerted_in_window=alerted):
         return
     ctx.audit("intel.refusals_alert", outcome="alarm", object_type="staff", object_ref=actor)
     for member in ctx.session.scalars(select(Staff).where(

@@ -225,10 +225,10 @@ def open_and_verify(ciphertext: bytes, identity_text: str,
                 if not member.isfile() or ".." in member.name:
                     raise PackageInvalid("unexpected entry in the package")
                 handle = archive.extractfile(member)
-                data = handle.read() if handle else b""
-                if len(data) != member.size:  # cut short: not a whole archive
+                content = handle.read() if handle else b""
+                if len(content) != member.size:  # cut short: not a whole archive
                     raise tarfile.TarError("truncated member")
-                files[member.name.removeprefix("package/")] = data
+                files[member.name.removeprefix("package/")] = content
     except tarfile.TarError:
         # Anyone can encrypt to the unit's public key: what decrypts need not be a package.
         raise PackageInvalid("the decrypted content is not a package archive") from None

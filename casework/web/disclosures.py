@@ -339,7 +339,8 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
     return {
         "row": row, "unit": unit, "checks": checks, "passed": report.passed if report else None,
         # Once released, the record kept at release (rule 79), never the current text.
-        "preview": disclosure_versions.shown(c, row, shown), "withheld": withheld, "approvals": approvals, "names": names,
+        "preview": disclosure_versions.shown(c, row, shown), "withheld": withheld,
+        "approvals": approvals, "names": names,
         "package": package, "history": history, "notes": disclosures.notes(c, row),
         "tag_label": tag_label, "is_drafter": is_drafter,
         "may_submit": is_drafter and row.status == State.DRAFT.value,

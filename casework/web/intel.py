@@ -15,15 +15,15 @@ from werkzeug.wrappers import Response
 
 from casework.domain.identifiers import Finding
 from casework.domain.roles import Permission, Role, can
-from casework.domain.versions import VersionReason
 from casework.domain.taxonomy import EntryKind, Granularity, SourceType
+from casework.domain.versions import VersionReason
 from casework.extensions import db
 from casework.models import IntelEntry
 from casework.services import accounts, entry_changes, entry_versions, intel
 from casework.services.errors import NotFound, ServiceError
 from casework.services.intel import ThematicBlocked
-from casework.web.context import ctx
 from casework.web import intel_versions
+from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.forms_intel import (
     ASSESSMENT_LABELS,

@@ -71,8 +71,11 @@ def test_can_review_privacy(reviewer, version, reasons):
     assert decision.reasons == reasons and decision.allowed == (not reasons)
 
 
-def bound(*, kind="specific", bound_hash="h", version=v(4, "cem", privacy="not_needed"),
-          computed="h", eds=frozenset({"cem"})):
+PLAIN = v(4, "cem", privacy="not_needed")
+
+
+def bound(*, kind="specific", bound_hash="h", version=PLAIN, computed="h",
+          eds=frozenset({"cem"})):
     return BoundVersion(kind=kind, bound_hash=bound_hash, version=version,
                         computed_hash=computed, editors=eds)
 

@@ -297,3 +297,16 @@ def test_refusals_by_one_user_alert_the_director_and_auditor_once(ctx, w) -> Non
             Notification.staff_id == member.id,
             Notification.kind == "intel_refusals_alert")).all()
         assert [(a.object_ref, a.urgent) for a in alerts] == [(w.caseworker.public_id, True)]
+
+
+def test_declined_proposals_count_towards_the_alert(ctx, w) -> None:
+    from casework.domain.versions import REFUSAL_ALERT_THRESHOLD
+
+    cw = ctx.as_actor(w.caseworker.public_id)
+    for n in range(REFUSAL_ALERT_THRESHOLD):
+        proposal = edit(ctx, w.liaison, w.thematic, text=f"Guess number {n}.").version
+        entry_changes.decline(cw, w.caseworker, w.thematic, proposal)
+    alerts = ctx.session.scalars(select(Notification.object_ref).where(
+        Notification.staff_id == w.director.id,
+        Notification.kind == "intel_refusals_alert")).all()
+    assert alerts == [w.liaison.public_id]

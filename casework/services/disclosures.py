@@ -220,6 +220,7 @@ class Preview:
     person: Person | None
     version: IntelEntryVersion | None = None
     fields: dict[str, str] = field(default_factory=dict)  # kind, subject area, grading...
+    item: DisclosureItem | None = None
 
 
 def preview(ctx: Ctx, request: DisclosureRequest) -> list[Preview]:
@@ -233,7 +234,7 @@ def preview(ctx: Ctx, request: DisclosureRequest) -> list[Preview]:
         view = intel.view_of(entry, content)
         person = ctx.session.get(Person, item.person_id) if item.person_id else None
         out.append(Preview(entry, view, _redact(view.text, withheld(ctx, item)), person,
-                           version, {k: content[k] for k in entry_versions.FIELDS}))
+                           version, {k: content[k] for k in entry_versions.FIELDS}, item))
     return out
 
 
@@ -454,11 +455,11 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
     assert active is not None
     row, terms = active
     shown = preview(ctx, request)
-    items = {i.entry_public_id: i for i in items_of(ctx, request)}
+    items = {id(p): p.item for p in shown if p.item is not None}  # each preview's item
     salts = [disclosure_versions.new_salt() for _ in shown]
     for p in shown:
         # Built only from the bound version, its hash recomputed from what is packaged.
-        binding = disclosure_versions.binding(ctx, items[p.entry.public_id])
+        binding = disclosure_versions.binding(ctx, items[id(p)])
         if not binding_holds(binding).allowed:
             raise ServiceError(*binding_holds(binding).reasons)
     entries = [packages.PackageEntry(
@@ -470,7 +471,7 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         time_granularity=p.view.time_granularity, place=p.view.place,
         place_granularity=p.view.place_granularity,
         version_commitment=disclosure_versions.commitment(
-            salt, items[p.entry.public_id].entry_version_hash or ""))
+            salt, items[id(p)].entry_version_hash or ""))
         for p, salt in zip(shown, salts, strict=True)]
     envelope = packages.Envelope(
         producer=next(p.code for p in terms.parties if p.role == "originator"),
@@ -501,7 +502,7 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         raise
     for p, salt, packaged, entry_uuid in zip(shown, salts, entries, built.entry_uuids,
                                              strict=True):
-        item = items[p.entry.public_id]
+        item = items[id(p)]
         assert p.version is not None
         disclosure_versions.keep(ctx, item, disclosure_versions.Released(
             entry_reference=p.entry.reference, version_number=p.version.number,

@@ -35,6 +35,7 @@ from casework.models.disclosure import (
 from casework.models.grants import EnrolmentLetter, PrivilegeGrant
 from casework.models.intel import IntelEntry
 from casework.models.keystate import KeyState, KeyUser
+from casework.models.intel_versions import IntelEntryVersion
 from casework.models.persons import (
     Assignment,
     BreakGlass,
@@ -93,6 +94,7 @@ __all__ = [
     "IntelEntry",
     "EnrolmentLetter",
     "PrivilegeGrant",
+    "IntelEntryVersion",
     "Interview",
     "InterviewAddendum",
     "InterviewNotice",

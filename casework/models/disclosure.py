@@ -48,7 +48,7 @@ class DisclosureRequest(Base):
 
 class DisclosureItem(Base):
     __tablename__ = "disclosure_items"
-    encrypted_columns = ("handling_ciphertext",)
+    encrypted_columns = ("handling_ciphertext", "released_ciphertext")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -61,6 +61,13 @@ class DisclosureItem(Base):
     # What to withhold or generalise, under the source person's key (or none for entries
     # without a person).
     handling_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The entry version this item discloses (issue 11): id in the intelligence database
+    # and its content hash, set when drafted and moved only by returning the request to
+    # draft. The package is built from this version alone.
+    entry_version_id: Mapped[int | None] = mapped_column(Integer)
+    entry_version_hash: Mapped[str | None] = mapped_column(String(64))
+    # What left, exactly as packaged (rule 79), sealed like ``handling_ciphertext``.
+    released_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class MouVersion(Base):

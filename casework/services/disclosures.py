@@ -9,7 +9,7 @@ with a version check, so two liaisons approving at the same moment produce one p
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import Enum
 from pathlib import Path
@@ -32,6 +32,7 @@ from casework.domain.disclosure import (
 from casework.domain.identifiers import Finding
 from casework.domain.release_gates import GateReason, feedback_deadlines
 from casework.domain.risk import risk_allows
+from casework.domain.versions import binding_holds, can_approve_versions
 from casework.models import (
     AuditEvent,
     Consent,
@@ -41,6 +42,7 @@ from casework.models import (
     DisclosurePackage,
     DisclosureRequest,
     IntelEntry,
+    IntelEntryVersion,
     Interview,
     InterviewNotice,
     Person,
@@ -52,6 +54,8 @@ from casework.services import (
     access,
     consents,
     download_gates,
+    disclosure_versions,
+    entry_versions,
     intel,
     mou_versions,
     notifications,
@@ -185,6 +189,7 @@ def _add_item(ctx: Ctx, staff: Staff, request: DisclosureRequest, item: ItemInpu
                          risk_assessment_id=risk_row.id if risk_row else None)
     ctx.session.add(row)
     ctx.session.flush()
+    disclosure_versions.bind(ctx, row, entry)  # what is reviewed is what leaves (issue 11)
     subject = person.subject_id if person else subjects.organisation_subject(ctx)
     subjects.seal_row(ctx, subject, row, "handling_ciphertext",
                       {"withhold": [w.strip() for w in item.withhold.splitlines() if w.strip()]})
@@ -211,12 +216,15 @@ def _redact(text: str, phrases: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Preview:
-    """Exactly what will leave, per item (after withholding)."""
+    """Exactly what will leave, per item (after withholding): the bound version."""
 
     entry: IntelEntry
     view: intel.EntryView
     text: str
     person: Person | None
+    version: IntelEntryVersion | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # kind, subject area, grading...
+    item: DisclosureItem | None = None
 
 
 def preview(ctx: Ctx, request: DisclosureRequest) -> list[Preview]:
@@ -226,9 +234,11 @@ def preview(ctx: Ctx, request: DisclosureRequest) -> list[Preview]:
             IntelEntry.public_id == item.entry_public_id))
         if entry is None:
             continue
-        view = intel.read(ctx, entry)
+        version, content = disclosure_versions.bound_content(ctx, item, entry)
+        view = intel.view_of(entry, content)
         person = ctx.session.get(Person, item.person_id) if item.person_id else None
-        out.append(Preview(entry, view, _redact(view.text, withheld(ctx, item)), person))
+        out.append(Preview(entry, view, _redact(view.text, withheld(ctx, item)), person,
+                           version, {k: content[k] for k in entry_versions.FIELDS}, item))
     return out
 
 
@@ -284,6 +294,9 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
                 cumulative: dict[int, set[str]]) -> EntryFacts:
     entry, person, ref = shown.entry, shown.person, shown.entry.reference
     fields: set[str] = set()
+    bound = disclosure_versions.binding(ctx, item)
+    report.checks.append(Check("version", ref, binding_holds(bound, require_review=False)))
+    kind = shown.fields.get("kind", entry.kind)
     if person is not None:
         identity = intel.thematic_check(ctx, intel.EntryInput(
             kind=intel.EntryKind.SPECIFIC, subject_area=intel.SubjectArea(entry.subject_area),
@@ -325,9 +338,11 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
         report.checks.append(Check("cumulative", ref, cumulative_check(
             released_before=earlier, this_time=so_far, limit=terms.cumulative_limit,
             identity_consented=identity_ok), "MOU-18"))
-    return EntryFacts(kind=entry.kind, fields=frozenset(fields),
-                      privacy_cleared=entry.kind != "thematic"
-                      or entry.privacy_status == "cleared")
+    # The privacy review counts only for the very version that leaves (issue 11).
+    reviewed = bound.version is not None and bound.version.privacy_status == "cleared" \
+        and bound.version.privacy_reviewed_hash == bound.version.content_hash
+    return EntryFacts(kind=kind, fields=frozenset(fields),
+                      privacy_cleared=kind != "thematic" or reviewed)
 
 
 def _issue9_item_checks(ctx: Ctx, report: Report, request: DisclosureRequest, ref: str,
@@ -463,6 +478,11 @@ def approve(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version:
     report = evaluate_request(ctx, request, releaser=staff.public_id)
     facts = _facts(ctx, request, report)
     result = transition(facts, Action.APPROVE, _actor(ctx, staff, step_up_fresh=step_up_fresh))
+    if result.decision.allowed:
+        # Nobody approves text they wrote: the liaison edits nothing they will approve.
+        result = replace(result, decision=can_approve_versions(
+            approver=staff.public_id, bound=disclosure_versions.bindings(
+                ctx, items_of(ctx, request))))
     if not result.decision.allowed:
         ctx.audit("disclosure.approve", outcome="denied", object_type="disclosure",
                   object_ref=request.reference)
@@ -505,12 +525,24 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
     assert active is not None
     row, terms = active
     shown = preview(ctx, request)
+    items = {id(p): p.item for p in shown if p.item is not None}  # each preview's item
+    salts = [disclosure_versions.new_salt() for _ in shown]
+    for p in shown:
+        # Built only from the bound version, its hash recomputed from what is packaged.
+        binding = disclosure_versions.binding(ctx, items[id(p)])
+        if not binding_holds(binding).allowed:
+            raise ServiceError(*binding_holds(binding).reasons)
     entries = [packages.PackageEntry(
-        kind=p.entry.kind, subject_area=p.entry.subject_area, source_type=p.entry.source_type,
-        grading=(p.entry.source_evaluation, p.entry.intel_assessment, p.entry.handling_code),
+        kind=p.fields["kind"], subject_area=p.fields["subject_area"],
+        source_type=p.fields["source_type"],
+        grading=(p.fields["source_evaluation"], p.fields["intel_assessment"],
+                 p.fields["handling_code"]),
         statement=p.view.statement, text=p.text, tags=tuple(p.view.tags), time=p.view.time,
         time_granularity=p.view.time_granularity, place=p.view.place,
-        place_granularity=p.view.place_granularity) for p in shown]
+        place_granularity=p.view.place_granularity,
+        version_commitment=disclosure_versions.commitment(
+            salt, items[id(p)].entry_version_hash or ""))
+        for p, salt in zip(shown, salts, strict=True)]
     envelope = packages.Envelope(
         producer=next(p.code for p in terms.parties if p.role == "originator"),
         recipient_code=terms.recipient.code, recipient_name=terms.recipient.name,
@@ -542,6 +574,14 @@ def _release(ctx: Ctx, staff: Staff, request: DisclosureRequest,
         # request): the caller rolls back, so the file must not stay behind as an orphan.
         (folder / storage_name).unlink(missing_ok=True)
         raise
+    for p, salt, packaged, entry_uuid in zip(shown, salts, entries, built.entry_uuids,
+                                             strict=True):
+        item = items[id(p)]
+        assert p.version is not None
+        disclosure_versions.keep(ctx, item, disclosure_versions.Released(
+            entry_reference=p.entry.reference, version_number=p.version.number,
+            version_hash=item.entry_version_hash or "", entry_uuid=entry_uuid,
+            commitment_salt=salt, entry=packaged))
     for p in shown:
         if p.person is not None:
             for category in quasi_identifiers(time_granularity=p.view.time_granularity,

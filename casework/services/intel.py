@@ -20,7 +20,6 @@ from casework.domain.geography import COARSE_PLACES
 from casework.domain.identifiers import (
     PersonIdentifiers,
     ThematicCheck,
-    can_review_privacy,
     check_thematic,
 )
 from casework.domain.taxonomy import (
@@ -35,8 +34,9 @@ from casework.domain.taxonomy import (
     SubjectArea,
     is_known_tag,
 )
-from casework.models import IntelEntry, Interview, Person, SourceLink
-from casework.services import persons, subjects
+from casework.domain.versions import VersionState, can_review_privacy
+from casework.models import IntelEntry, IntelEntryVersion, Interview, Person, SourceLink
+from casework.services import entry_versions, persons, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import (
@@ -132,6 +132,11 @@ def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
     return SecretKey(1, material)
 
 
+def entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
+    """The entry's data key (for its versions, ``services.entry_versions``)."""
+    return _entry_key(ctx, entry)
+
+
 def _context(entry: IntelEntry) -> bytes:
     return field_context(table="intel_entries", column="details_ciphertext",
                          row=entry.public_id, subject=entry.public_id)
@@ -152,6 +157,68 @@ def _write_details(ctx: Ctx, entry: IntelEntry, data: EntryInput) -> None:
         setattr(entry, attr, getattr(data, attr).value)
     entry.kind = data.kind.value
     entry.updated_at = ctx.now
+
+
+def content_of(data: EntryInput) -> dict[str, Any]:
+    """An entry's whole content as one version stores it (issue 11)."""
+    return {"kind": data.kind.value, "subject_area": data.subject_area.value,
+            "source_type": data.source_type.value,
+            "source_evaluation": data.source_evaluation.value,
+            "intel_assessment": data.intel_assessment.value,
+            "handling_code": data.handling_code.value, "text": data.text.strip(),
+            "statement": data.statement, "tags": sorted(set(data.tags)),
+            "time": data.time.strip(),
+            "time_granularity": data.time_granularity.value if data.time_granularity
+            else None, "place": data.place.strip(),
+            "place_granularity": data.place_granularity.value if data.place_granularity
+            else None}
+
+
+def _new_version(ctx: Ctx, entry: IntelEntry, data: EntryInput) -> IntelEntryVersion:
+    """Every save is a new immutable current version; the entry row mirrors it."""
+    version = entry_versions.record(ctx, entry, _entry_key(ctx, entry), content_of(data),
+                                    state=VersionState.CURRENT, author=ctx.actor or "",
+                                    privacy_status=entry.privacy_status)
+    entry.version = version.number
+    return version
+
+
+def current_version(ctx: Ctx, entry: IntelEntry) -> IntelEntryVersion:
+    """The entry's current version; an entry saved before versions existed gets its
+    first version from what it holds now (with its privacy review, if any)."""
+    version = entry_versions.current(ctx, entry)
+    if version is not None:
+        return version
+    view = read(ctx, entry)
+    content = {"kind": entry.kind, "subject_area": entry.subject_area,
+               "source_type": entry.source_type, "source_evaluation": entry.source_evaluation,
+               "intel_assessment": entry.intel_assessment,
+               "handling_code": entry.handling_code, "text": view.text,
+               "statement": view.statement, "tags": view.tags, "time": view.time,
+               "time_granularity": view.time_granularity, "place": view.place,
+               "place_granularity": view.place_granularity}
+    version = entry_versions.record(ctx, entry, _entry_key(ctx, entry), content,
+                                    state=VersionState.CURRENT, author=entry.created_by,
+                                    privacy_status=entry.privacy_status)
+    if entry.privacy_status == "cleared":
+        version.privacy_reviewed_by = entry.privacy_reviewed_by
+        version.privacy_reviewed_at = entry.privacy_reviewed_at
+        version.privacy_reviewed_hash = version.content_hash
+    entry.version = version.number
+    ctx.session.flush()
+    return version
+
+
+def view_of(entry: IntelEntry, content: dict[str, Any]) -> EntryView:
+    return EntryView(entry=entry, text=content["text"], statement=content["statement"],
+                     tags=list(content["tags"]), time=content["time"],
+                     time_granularity=content["time_granularity"], place=content["place"],
+                     place_granularity=content["place_granularity"])
+
+
+def read_version(ctx: Ctx, entry: IntelEntry,
+                 version: IntelEntryVersion) -> entry_versions.VersionContent:
+    return entry_versions.read(ctx, entry, _entry_key(ctx, entry), version)
 
 
 def read(ctx: Ctx, entry: IntelEntry) -> EntryView:
@@ -257,6 +324,7 @@ def create_from_interview(ctx: Ctx, person: Person, interview: Interview,
     entry = _new_entry(ctx, data, direction="own", token=token)
     _write_details(ctx, entry, data)
     entry.privacy_status = "pending" if data.kind is EntryKind.THEMATIC else "not_needed"
+    _new_version(ctx, entry, data)
     link = SourceLink(person_id=person.id, token_hash=_token_hash(ctx, token),
                       created_at=ctx.now)
     ctx.session.add(link)
@@ -278,6 +346,7 @@ def create_other(ctx: Ctx, data: EntryInput) -> IntelEntry:
     entry = _new_entry(ctx, data, direction="own", token=None)
     _write_details(ctx, entry, data)
     entry.privacy_status = "pending" if data.kind is EntryKind.THEMATIC else "not_needed"
+    _new_version(ctx, entry, data)
     ctx.session.flush()
     ctx.audit("intel.create", object_type="intel_entry", object_ref=entry.reference)
     return entry
@@ -291,14 +360,20 @@ def create_incoming(ctx: Ctx, data: EntryInput, *, received_from: str) -> IntelE
     entry = _new_entry(ctx, data, direction="incoming", token=None,
                        received_from=received_from.strip()[:64])
     _write_details(ctx, entry, data)
+    _new_version(ctx, entry, data)
     ctx.session.flush()
     ctx.audit("intel.incoming", object_type="intel_entry", object_ref=entry.reference)
     return entry
 
 
-def update(ctx: Ctx, entry: IntelEntry, data: EntryInput) -> None:
-    """Change an entry; a thematic entry is checked again and needs a fresh review."""
+def update(ctx: Ctx, entry: IntelEntry, data: EntryInput) -> IntelEntryVersion:
+    """Change an entry; a thematic entry is checked again and needs a fresh review.
+
+    Runs the identifier check against the source person: call it only for staff who may
+    read that person (``services.entry_changes.edit`` routes everyone else to a proposal).
+    """
     _validate(data)
+    current_version(ctx, entry)
     if entry.direction == "incoming":
         _write_details(ctx, entry, data)
     else:
@@ -308,19 +383,27 @@ def update(ctx: Ctx, entry: IntelEntry, data: EntryInput) -> None:
         _write_details(ctx, entry, data)
         entry.privacy_status = "pending" if data.kind is EntryKind.THEMATIC else "not_needed"
         entry.privacy_reviewed_by = entry.privacy_reviewed_at = None
-    entry.version += 1
+    version = _new_version(ctx, entry, data)
     ctx.session.flush()
     ctx.audit("intel.update", object_type="intel_entry", object_ref=entry.reference)
+    return version
 
 
 def review_privacy(ctx: Ctx, entry: IntelEntry) -> None:
-    """A second person confirms a thematic entry identifies no one."""
-    decision = can_review_privacy(author=entry.created_by, reviewer=ctx.actor or "",
-                                  status=entry.privacy_status)
+    """A second person confirms a thematic entry identifies no one: bound to the current
+    version's content hash, by someone who wrote none of that version (issue 11)."""
+    version = current_version(ctx, entry)
+    history = [entry_versions.facts(v) for v in entry_versions.history(ctx, entry)]
+    decision = can_review_privacy(reviewer=ctx.actor or "",
+                                  version=entry_versions.facts(version), history=history)
     if not decision.allowed:
         ctx.audit("intel.privacy_review", outcome="denied", object_type="intel_entry",
                   object_ref=entry.reference)
         raise ServiceError(*decision.reasons)
+    if not read_version(ctx, entry, version).intact:
+        subjects._alarm(ctx, "intel_entry_versions", version.public_id)
+    version.privacy_status, version.privacy_reviewed_by = "cleared", ctx.actor
+    version.privacy_reviewed_at, version.privacy_reviewed_hash = ctx.now, version.content_hash
     entry.privacy_status, entry.privacy_reviewed_by = "cleared", ctx.actor
     entry.privacy_reviewed_at = ctx.now
     ctx.session.flush()

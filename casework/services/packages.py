@@ -46,6 +46,9 @@ class PackageEntry:
     time_granularity: str | None
     place: str
     place_granularity: str | None
+    # A salted commitment to the reviewed version's content hash (issue 11): the
+    # manifest names the versions a package was built from without revealing anything.
+    version_commitment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Built:
     ciphertext: bytes
     sha256: str
     files: dict[str, bytes]
+    entry_uuids: tuple[str, ...] = ()
 
 
 def _json(data: Any) -> bytes:
@@ -160,12 +164,16 @@ def build(envelope: Envelope, entries: list[PackageEntry], *, recipient_age_key:
     files["signing-key.pem"] = public_key_pem(signing_key)
     manifest = _json({"package_uuid": package_uuid, "created_utc": created,
                       "files": [{"path": p, "sha256": hashlib.sha256(d).hexdigest(),
-                                 "size": len(d)} for p, d in sorted(files.items())]})
+                                 "size": len(d)} for p, d in sorted(files.items())],
+                      "versions": [{"entry_uuid": doc["entry_uuid"],
+                                    "version_commitment": entry.version_commitment}
+                                   for doc, entry in zip(entry_docs, entries, strict=True)]})
     files["manifest.json"] = manifest
     files["manifest.sig"] = sign(signing_key, manifest)
     tar = _tar(files)
     ciphertext = pyrage.encrypt(tar, [pyrage.x25519.Recipient.from_str(recipient_age_key)])
-    return Built(package_uuid, token, ciphertext, hashlib.sha256(ciphertext).hexdigest(), files)
+    return Built(package_uuid, token, ciphertext, hashlib.sha256(ciphertext).hexdigest(), files,
+                 tuple(doc["entry_uuid"] for doc in entry_docs))
 
 
 def _tar(files: dict[str, bytes]) -> bytes:
@@ -208,12 +216,19 @@ def open_and_verify(ciphertext: bytes, identity_text: str,
         raise PackageInvalid("cannot decrypt with this identity") from None
     files: dict[str, bytes] = {}
     try:
+        # A whole archive ends with two zero blocks; one cut at a member boundary does not
+        # (tarfile would read it without complaint).
+        if not tar.endswith(bytes(2 * tarfile.BLOCKSIZE)):
+            raise tarfile.TarError("no end-of-archive marker")
         with tarfile.open(fileobj=io.BytesIO(tar), mode="r") as archive:
             for member in archive.getmembers():
                 if not member.isfile() or ".." in member.name:
                     raise PackageInvalid("unexpected entry in the package")
                 handle = archive.extractfile(member)
-                files[member.name.removeprefix("package/")] = handle.read() if handle else b""
+                content = handle.read() if handle else b""
+                if len(content) != member.size:  # cut short: not a whole archive
+                    raise tarfile.TarError("truncated member")
+                files[member.name.removeprefix("package/")] = content
     except tarfile.TarError:
         # Anyone can encrypt to the unit's public key: what decrypts need not be a package.
         raise PackageInvalid("the decrypted content is not a package archive") from None

@@ -49,6 +49,7 @@ from casework.models.base import utcnow
 from casework.services import (
     access,
     consents,
+    disclosure_versions,
     disclosures,
     feedback,
     intel,
@@ -316,14 +317,15 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
                            "passed": check.decision.allowed,
                            "messages": checklist_messages(check.decision.reasons)})
     items = disclosures.items_of(c, row)
-    shown = disclosures.preview(c, row)
+    released = row.status == State.RELEASED.value
+    shown = [] if released else disclosures.preview(c, row)
     withheld: dict[str, list[str]] = {}
     if is_drafter:
         # Withheld words can be the very identity we protect: only the drafter sees them.
-        by_entry = {i.entry_public_id: i for i in items}
-        for p in shown:
-            item = by_entry.get(p.entry.public_id)
-            withheld[p.entry.reference] = disclosures.withheld(c, item) if item else []
+        for item in items:
+            entry = disclosure_versions.entry_of(c, item)
+            if entry is not None:
+                withheld[entry.reference] = disclosures.withheld(c, item)
     approvals = list(c.session.scalars(select(DisclosureApproval).where(
         DisclosureApproval.request_id == row.id).order_by(DisclosureApproval.approved_at)))
     package = disclosures.package_of(c, row)
@@ -336,7 +338,9 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
     in_review = row.status in REVIEW_STATES
     return {
         "row": row, "unit": unit, "checks": checks, "passed": report.passed if report else None,
-        "preview": shown, "withheld": withheld, "approvals": approvals, "names": names,
+        # Once released, the record kept at release (rule 79), never the current text.
+        "preview": disclosure_versions.shown(c, row, shown), "withheld": withheld,
+        "approvals": approvals, "names": names,
         "package": package, "history": history, "notes": disclosures.notes(c, row),
         "tag_label": tag_label, "is_drafter": is_drafter,
         "may_submit": is_drafter and row.status == State.DRAFT.value,

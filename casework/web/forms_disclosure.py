@@ -86,6 +86,7 @@ CHECK_LABELS: dict[str, Any] = {
     "consent": _l("Written consent covers this use"),
     "risk": _l("A current risk assessment allows it"),
     "cumulative": _l("Over all packages, not too much detail about one person"),
+    "version": _l("The entry is the version drafted, unchanged"),
     "emergency_notice": _l("The person was told before the interview that this could "
                            "happen"),
     "MOU-01": _l("The MoU is in force and reviewed on time"),

@@ -16,11 +16,13 @@ from werkzeug.wrappers import Response
 from casework.domain.identifiers import Finding
 from casework.domain.roles import Permission, Role, can
 from casework.domain.taxonomy import EntryKind, Granularity, SourceType
+from casework.domain.versions import VersionReason
 from casework.extensions import db
 from casework.models import IntelEntry
-from casework.services import accounts, intel
+from casework.services import accounts, entry_changes, entry_versions, intel
 from casework.services.errors import NotFound, ServiceError
 from casework.services.intel import ThematicBlocked
+from casework.web import intel_versions
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.forms_intel import (
@@ -70,6 +72,7 @@ def _record_refusal(action: str, reference: str | None = None) -> None:
     """Roll back the refused unit of work but keep the audit event of the refusal."""
     db.session.rollback()
     ctx().audit(action, outcome="denied", object_type="intel_entry", object_ref=reference)
+    entry_changes.alert_on_refusals(ctx(), g.staff.public_id)  # issue 11: probing alarms
     db.session.commit()
 
 
@@ -183,13 +186,17 @@ def detail(reference: str) -> str:
         except NotFound:
             reviewer = None
     may_write = _may(Permission.INTEL_WRITE)
-    may_review = (may_write and entry.privacy_status == "pending"
-                  and entry.created_by != g.staff.public_id)
+    versions = intel_versions.page(ctx(), g.staff, entry, view.text)
+    # Nobody who wrote the version (or one it builds on) reviews it (issue 11).
+    may_review = may_write and versions["may_review_version"]
     return render_template("intel/detail.html", entry=entry, view=view,
                            grading=_grading(entry), reviewer=reviewer,
                            tag_label=tag_label, may_edit=may_write and _may_edit(entry),
                            may_review=may_review, own_entry=entry.created_by ==
-                           g.staff.public_id, form=ConfirmForm())
+                           g.staff.public_id, form=ConfirmForm(), may_decide=may_write,
+                           explain_intel=explain_intel,
+                           outdated_message=explain_intel((VersionReason.PROPOSAL_OUTDATED,))[0],
+                           **versions)
 
 
 def _may_edit(entry: IntelEntry) -> bool:
@@ -216,7 +223,7 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
         form = _edit_form(entry, data=form_data_from_view(intel.read(ctx(), entry)))
     if form.validate_on_submit():
         try:
-            intel.update(ctx(), entry, entry_input_from_form(form))
+            result = entry_changes.edit(ctx(), g.staff, entry, entry_input_from_form(form))
         except ThematicBlocked as error:
             _record_refusal("intel.thematic_blocked", reference)
             return _render_form("intel/form.html", form, status=422,
@@ -226,9 +233,67 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
             form.text.errors = [*form.text.errors, *explain_intel(error.reasons)]
             return _render_form("intel/form.html", form, status=422, entry=entry)
         db.session.commit()
-        flash(_("The entry was updated."), "success")
+        if result.proposed:
+            # The same answer whatever the text holds: nothing was compared with anyone.
+            flash(_("Your change was saved and sent to the source's caseworker to check. "
+                    "It replaces the entry once they accept it."), "success")
+        else:
+            flash(_("The entry was updated."), "success")
         return redirect(url_for("intel.detail", reference=reference))
     return _render_form("intel/form.html", form, entry=entry)
+
+
+def _proposal_or_404(entry: IntelEntry, public_id: str) -> Any:
+    version = entry_versions.by_public_id(ctx(), entry, public_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("/<reference>/proposals/<public_id>/accept", methods=["POST"])
+@requires(Permission.INTEL_WRITE)
+def accept_proposal(reference: str, public_id: str) -> Response:
+    """The source's caseworker runs the identifier check and accepts a proposed change."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    entry = _entry_or_404(reference)
+    proposal = _proposal_or_404(entry, public_id)
+    try:
+        entry_changes.accept(ctx(), g.staff, entry, proposal)
+    except ThematicBlocked as error:
+        _record_refusal("intel.thematic_blocked", reference)
+        # Only the fixed messages go into the (server-side, plaintext) session; the page
+        # shows the matching fragments from the check it runs for this reader.
+        for message in thematic_problems(error)["messages"]:
+            flash(message, "error")
+        return redirect(url_for("intel.detail", reference=reference))
+    except ServiceError as error:
+        _record_refusal("intel.proposal_decide", reference)
+        for message in explain_intel(error.reasons):
+            flash(message, "error")
+        return redirect(url_for("intel.detail", reference=reference))
+    db.session.commit()
+    flash(_("The proposed change is now the entry's current version."), "success")
+    return redirect(url_for("intel.detail", reference=reference))
+
+
+@bp.route("/<reference>/proposals/<public_id>/decline", methods=["POST"])
+@requires(Permission.INTEL_WRITE)
+def decline_proposal(reference: str, public_id: str) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    entry = _entry_or_404(reference)
+    proposal = _proposal_or_404(entry, public_id)
+    try:
+        entry_changes.decline(ctx(), g.staff, entry, proposal)
+    except ServiceError as error:
+        _record_refusal("intel.proposal_decide", reference)
+        for message in explain_intel(error.reasons):
+            flash(message, "error")
+        return redirect(url_for("intel.detail", reference=reference))
+    db.session.commit()
+    flash(_("The proposed change was declined."), "success")
+    return redirect(url_for("intel.detail", reference=reference))
 
 
 @bp.route("/<reference>/review", methods=["POST"])

@@ -198,6 +198,15 @@ def _merge_disclosure() -> None:
 _merge_disclosure()
 
 
+def _merge_versions() -> None:
+    from casework.web.messages_versions import VERSION_MESSAGES
+
+    MESSAGES.update(VERSION_MESSAGES)
+
+
+_merge_versions()
+
+
 def _merge_mou_roster() -> None:
     from casework.services.mou_versions import MouReason
     from casework.services.roster import RosterReason

@@ -15,7 +15,14 @@ from casework.domain.roles import Permission
 from casework.domain.screening import Act, CouldLeave, Means, Outcome, Purpose, ScreeningInput
 from casework.extensions import db
 from casework.models import Attachment, Interview, InterviewNotice, Person
-from casework.services import attachments, interviews, minors, persons, screenings
+from casework.services import (
+    attachments,
+    entry_changes,
+    interviews,
+    minors,
+    persons,
+    screenings,
+)
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
@@ -318,6 +325,7 @@ def interview_intel(case_code: str, interview_id: str) -> str | Response | tuple
             db.session.rollback()
             ctx().audit("intel.thematic_blocked", outcome="denied", object_type="interview",
                         object_ref=interview_id)
+            entry_changes.alert_on_refusals(ctx(), g.staff.public_id)  # issue 11
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()

@@ -185,7 +185,7 @@ def test_openapi_lists_the_intelligence_operations(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     paths = spec["paths"]
     assert set(paths["/api/v1/intel/entries"]) == {"get", "post"}
-    assert set(paths["/api/v1/intel/entries/{reference}"]) == {"get"}
+    assert set(paths["/api/v1/intel/entries/{reference}"]) == {"get", "put"}
     assert set(paths["/api/v1/intel/entries/{reference}/review"]) == {"post"}
     assert set(paths["/api/v1/intel/incoming"]) == {"post"}
     post = paths["/api/v1/intel/entries"]["post"]
@@ -209,6 +209,6 @@ def test_openapi_matches_the_url_map(app):
             served |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
     registered = {(op.path, op.method) for op in OPERATIONS}
     intel = {p for p in registered if p[0].startswith("/intel/")}
-    assert len(intel) == 5
+    assert len(intel) == 6
     assert intel <= served
     assert {p for p in served if p[0].startswith("/intel/")} == intel

@@ -18,7 +18,13 @@ from casework.domain.disclosure import OPEN, State
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import DisclosureApproval, DisclosureRequest, PoliceUnit
-from casework.services import disclosures, feedback, mou_versions, police_units
+from casework.services import (
+    disclosure_versions,
+    disclosures,
+    feedback,
+    mou_versions,
+    police_units,
+)
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
 from casework.web.api import bp
@@ -67,7 +73,11 @@ PREVIEW_SCHEMA: dict[str, Any] = {
                    "time_granularity": {"type": ["string", "null"]},
                    "place": {"type": "string"},
                    "place_granularity": {"type": ["string", "null"]},
-                   "tags": {"type": "array", "items": {"type": "string"}}}}
+                   "tags": {"type": "array", "items": {"type": "string"}},
+                   "version": {"type": ["integer", "null"],
+                               "description": "the entry version that leaves (or left)"},
+                   "released": {"type": "boolean",
+                                "description": "true: the record kept at release"}}}
 DETAIL_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -226,14 +236,18 @@ def _detail(row: DisclosureRequest) -> dict[str, Any]:
                     "passed": check.decision.allowed,
                     "reasons": [str(getattr(r, "value", r)) for r in check.decision.reasons]}
                    for check in (report.checks if report else [])],
-        "preview": [{"entry_reference": p.entry.reference, "kind": p.entry.kind,
-                     "subject_area": p.entry.subject_area, "source_type": p.entry.source_type,
-                     "grading": f"{p.entry.source_evaluation}/{p.entry.intel_assessment}/"
-                                f"{p.entry.handling_code}",
-                     "statement": p.view.statement, "text": p.text, "time": p.view.time,
-                     "time_granularity": p.view.time_granularity, "place": p.view.place,
-                     "place_granularity": p.view.place_granularity, "tags": list(p.view.tags)}
-                    for p in disclosures.preview(c, row)],
+        # Once released, the record kept at release, never the entries' current text.
+        "preview": [{"entry_reference": s.entry_reference, "version": s.version_number,
+                     "released": s.released, "kind": s.entry.kind,
+                     "subject_area": s.entry.subject_area, "source_type": s.entry.source_type,
+                     "grading": s.grading, "statement": s.entry.statement,
+                     "text": s.entry.text, "time": s.entry.time,
+                     "time_granularity": s.entry.time_granularity, "place": s.entry.place,
+                     "place_granularity": s.entry.place_granularity,
+                     "tags": list(s.entry.tags)}
+                    for s in disclosure_versions.shown(
+                        c, row, [] if row.status == State.RELEASED.value
+                        else disclosures.preview(c, row))],
         "approvals": [{"approver": a.approver, "role": a.role,
                        "approved_at": _iso(a.approved_at)} for a in approvals],
         "package": None if package is None else {

@@ -9,9 +9,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, g, jsonify, request
 
-from casework.domain.roles import Permission
+from casework.domain.roles import Permission, Role, can
 from casework.domain.taxonomy import (
     EntryKind,
     Granularity,
@@ -23,7 +23,7 @@ from casework.domain.taxonomy import (
 )
 from casework.extensions import db
 from casework.models import IntelEntry
-from casework.services import intel
+from casework.services import entry_changes, intel
 from casework.services.errors import NotFound, ServiceError
 from casework.services.intel import EntryInput, ThematicBlocked
 from casework.web.api import bp
@@ -201,6 +201,7 @@ def _refused(error: ServiceError, action: str | None = None,
     if action:
         ctx().audit(action, outcome="denied", object_type="intel_entry",
                     object_ref=reference)
+        entry_changes.alert_on_refusals(ctx(), g.staff.public_id)  # issue 11
         db.session.commit()
     matches = list(error.check.matches) if isinstance(error, ThematicBlocked) else []
     return _error(422, "refused", [str(r.value) for r in error.reasons], matches)
@@ -255,6 +256,51 @@ def intel_create() -> Any:
     except ServiceError as error:
         return _refused(error)
     db.session.commit()
+    return _full(entry)
+
+
+UPDATE_INPUT_SCHEMA: dict[str, Any] = {
+    **ENTRY_INPUT_SCHEMA,
+    "required": [r for r in ENTRY_INPUT_SCHEMA["required"] if r != "source_type"],
+    "properties": {**ENTRY_INPUT_SCHEMA["properties"], "source_type": {
+        **_enum(SourceType), "description": "fixed for entries from a person we support and "
+                                            "for incoming ones: omit it or repeat it"}}}
+PROPOSED_SCHEMA: dict[str, Any] = {"type": "object", "properties": {
+    "status": {"type": "string", "enum": ["proposed"]}, "reference": {"type": "string"}}}
+
+
+@bp.route("/intel/entries/<reference>", methods=["PUT"])
+@requires(Permission.INTEL_WRITE)
+@describe(Operation("/intel/entries/{reference}", "put", "Change an entry (the whole input "
+                    "again; the source type cannot change). Each change is a new version. "
+                    "For an entry from a person you may not read, the change waits for "
+                    "that person's caseworker ({status: proposed}, the same answer whatever "
+                    "it contains); otherwise a thematic entry is checked (422 with reasons "
+                    "and matches)", Permission.INTEL_WRITE,
+                    {"oneOf": [ENTRY_SCHEMA, PROPOSED_SCHEMA]}, request=UPDATE_INPUT_SCHEMA,
+                    errors=(400, 401, 403, 404, 422)))
+def intel_update(reference: str) -> Any:
+    entry = _entry_or_404(reference)
+    if entry.direction == "incoming" and not can(Role(g.staff.role), Permission.INTEL_INCOMING):
+        return _error(403, "forbidden")
+    fixed = SourceType(entry.source_type) if entry.direction == "incoming" or \
+        entry.source_token else None
+    try:
+        body = _body()
+        if fixed is not None and body.get("source_type", fixed.value) != fixed.value:
+            raise BadInput()
+        data = _entry_input(body, source_type=fixed)
+    except BadInput:
+        return _error(400, "bad_request")
+    try:
+        result = entry_changes.edit(ctx(), g.staff, entry, data)
+    except ThematicBlocked as error:
+        return _refused(error, "intel.thematic_blocked", reference)
+    except ServiceError as error:
+        return _refused(error)
+    db.session.commit()
+    if result.proposed:
+        return {"status": "proposed", "reference": entry.reference}
     return _full(entry)
 
 

@@ -68,9 +68,7 @@ class Forms(HTMLParser):
         name = a.get("name")
         if tag == "input" and name:
             kind = a.get("type", "text")
-            if kind == "radio":
-                self._fields.setdefault(name, a.get("value", ""))
-            elif kind not in ("checkbox", "submit", "button", "file"):
+            if kind == "radio" or kind not in ("checkbox", "submit", "button", "file"):
                 self._fields.setdefault(name, a.get("value", ""))
         elif tag == "select" and name:
             self._select = name
@@ -171,12 +169,12 @@ def main() -> int:
         instance = work / "instance"
         common = {**base_env, "SENIM_INSTANCE_PATH": str(instance), "SENIM_DEMO": "1",
                   "SENIM_LOG_LEVEL": "WARNING"}
-        owner_env = {**common,
-                     "SENIM_DATABASE_URL": url(names["SENIM_PG_OWNER"], names["SENIM_PG_CASEWORK_DB"]),
-                     "SENIM_INTEL_DATABASE_URL": url(names["SENIM_PG_OWNER"], names["SENIM_PG_INTEL_DB"])}
-        app_env = {**common,
-                   "SENIM_DATABASE_URL": url(names["SENIM_PG_APP"], names["SENIM_PG_CASEWORK_DB"]),
-                   "SENIM_INTEL_DATABASE_URL": url(names["SENIM_PG_APP"], names["SENIM_PG_INTEL_DB"])}
+        def urls(role: str) -> dict[str, str]:
+            return {"SENIM_DATABASE_URL": url(names[role], names["SENIM_PG_CASEWORK_DB"]),
+                    "SENIM_INTEL_DATABASE_URL": url(names[role], names["SENIM_PG_INTEL_DB"])}
+
+        owner_env = {**common, **urls("SENIM_PG_OWNER")}
+        app_env = {**common, **urls("SENIM_PG_APP")}
         flask = [py, "-m", "flask", "--app", "casework", "senim"]
         log("senim init (migrations as the owner role)")
         run([*flask, "init"], env=owner_env, cwd=work)
@@ -217,7 +215,8 @@ def main() -> int:
 
         log("registering a person")
         _, _, html = client.get("/persons/new")
-        fields = {**form_fields(html, field="full_name"), "full_name": f"Smoke Person {suffix}"}
+        fields = {**form_fields(html, field="full_name"),
+                  "full_name": f"Smoke Person {suffix}"}
         status, where, html = client.post("/persons/new", fields)
         match = re.search(r"/persons/([A-Za-z0-9-]+)$", urllib.parse.urlsplit(where).path)
         if status != 200 or not match:

@@ -34,8 +34,8 @@ from casework.models.disclosure import (
 )
 from casework.models.grants import EnrolmentLetter, PrivilegeGrant
 from casework.models.intel import IntelEntry
-from casework.models.keystate import KeyState, KeyUser
 from casework.models.intel_versions import IntelEntryVersion
+from casework.models.keystate import KeyState, KeyUser
 from casework.models.persons import (
     Assignment,
     BreakGlass,

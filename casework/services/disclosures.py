@@ -53,8 +53,8 @@ from casework.models import (
 from casework.services import (
     access,
     consents,
-    download_gates,
     disclosure_versions,
+    download_gates,
     entry_versions,
     intel,
     mou_versions,

@@ -1,7 +1,7 @@
 """key state (authoritative current key versions) and key users (process acknowledgements)
 
 Revision ID: 5f0c3a9e7b21
-Revises: e73b3a2fb82a
+Revises: 5c1e9a7b3d42
 Create Date: 2026-12-02 04:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f0c3a9e7b21'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5c1e9a7b3d42'
 branch_labels = None
 depends_on = None
 

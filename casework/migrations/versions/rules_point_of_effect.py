@@ -2,7 +2,7 @@
 unit-assessment overrides, meetings logged against the liaison)
 
 Revision ID: 5c1e9a7b3d42
-Revises: e73b3a2fb82a
+Revises: 5c0d7e3a91b4
 Create Date: 2026-12-02 04:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e9a7b3d42'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5c0d7e3a91b4'
 branch_labels = None
 depends_on = None
 

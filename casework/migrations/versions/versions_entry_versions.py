@@ -1,7 +1,7 @@
 """intelligence entry versions; disclosure items bound to a version, release record
 
 Revision ID: 5c1e9a7d3b42
-Revises: e73b3a2fb82a
+Revises: 5f0c3a9e7b21
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1e9a7d3b42'
-down_revision = 'e73b3a2fb82a'
+down_revision = '5f0c3a9e7b21'
 branch_labels = None
 depends_on = None
 

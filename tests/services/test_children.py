@@ -170,26 +170,55 @@ def test_date_of_birth_in_the_future_and_without_source(ctx):
                          profile={"dob_source": "a rumour"})
 
 
-def _meeting(unit, when, note=""):
+def _meeting(unit, when, note="", liaison=None):
     return meetings.MeetingInput(unit=unit, scheduled_for=when, place="Police HQ, room 4",
                                  place_type=PlaceType.POLICE_STATION,
                                  lawyer_question_asked=True, lawyer_wanted=True,
-                                 attendees="Investigator", best_interests=note)
+                                 attendees="Investigator", best_interests=note,
+                                 liaison=liaison)
+
+
+def _contact_ready(ctx, person, unit):
+    """What issue 9 requires of any meeting with police (a current assessment of the unit,
+    a current risk assessment, the designated liaison), so only the child rule is tested."""
+    from datetime import timedelta
+
+    from casework.domain.legal import UNIT_QUESTIONS, UnitRecommendation
+    from casework.domain.roles import Role
+    from casework.services import accounts, risk, roster
+
+    police_units.assess(ctx, unit, answers={q: {"answer": "yes", "note": ""}
+                                            for q in UNIT_QUESTIONS},
+                        recommendation=UnitRecommendation.CAUTION,
+                        valid_until=ctx.now.date() + timedelta(days=180))
+    risk.record(ctx, person, risk.RiskInput(
+        unit=unit, categories={"case_significant_details": "travel dates",
+                               "personal_identity_data": "none shared",
+                               "details_known_only_to_the_person": "withheld"},
+        unit_assessment_note="caution", harm_to_others="none known", staff_safety="low",
+        residual="medium", mitigations="withhold dates"))
+    staff, _ = accounts.create_staff(ctx, email=f"liaison-{person.public_id}@t.kz",
+                                     display_name="L", role=Role.LIAISON,
+                                     password="correct horse battery 99")
+    roster.designate(ctx, staff, "liaison")
+    return staff
 
 
 def test_meeting_about_a_child_needs_best_interests(ctx):
     person = persons.register(ctx, names=["G"], date_of_birth="2012-03-03", phones=[],
                               profile={"dob_source": "document"})
     unit = police_units.create(ctx, name="Unit", jurisdiction="KZ")
+    liaison = _contact_ready(ctx, person, unit)
     when = ctx.now.replace(microsecond=0)
-    assert refusal(lambda: meetings.arrange(ctx, person, _meeting(unit, when))) == {
-        MinorReason.BEST_INTERESTS_MISSING.value}
-    row = meetings.arrange(ctx, person, _meeting(unit, when, BEST))
+    assert refusal(lambda: meetings.arrange(ctx, person, _meeting(unit, when, "", liaison))) \
+        == {MinorReason.BEST_INTERESTS_MISSING.value}
+    row = meetings.arrange(ctx, person, _meeting(unit, when, BEST, liaison))
     details = dict(meetings.for_person(ctx, person))[row]
     assert details["is_child"] is True and details["best_interests"] == BEST
     adult = persons.register(ctx, names=["H"], date_of_birth="1990-03-03", phones=[],
                              profile={"dob_source": "document"})
-    assert meetings.arrange(ctx, adult, _meeting(unit, when)) is not None
+    liaison = _contact_ready(ctx, adult, unit)  # the newly designated liaison
+    assert meetings.arrange(ctx, adult, _meeting(unit, when, "", liaison)) is not None
 
 
 def test_a_meeting_arranged_by_a_child_is_about_a_child(ctx):
@@ -199,11 +228,12 @@ def test_a_meeting_arranged_by_a_child_is_about_a_child(ctx):
                               profile={"dob_source": "document"})
     unit = police_units.create(ctx, name="Unit", jurisdiction="KZ")
     at_17 = replace(ctx, now=datetime(2026, 12, 1, 9, 0))
+    liaison = _contact_ready(at_17, person, unit)
     after = datetime(2026, 12, 15, 10, 0)
-    assert refusal(lambda: meetings.arrange(at_17, person, _meeting(unit, after))) == {
-        MinorReason.BEST_INTERESTS_MISSING.value}
+    assert refusal(lambda: meetings.arrange(at_17, person, _meeting(unit, after, "", liaison))) \
+        == {MinorReason.BEST_INTERESTS_MISSING.value}
     at_18 = replace(ctx, now=datetime(2026, 12, 11, 9, 0))
-    assert meetings.arrange(at_18, person, _meeting(unit, after)) is not None
+    assert meetings.arrange(at_18, person, _meeting(unit, after, "", liaison)) is not None
 
 
 def test_the_nightly_job_creates_the_review_task(app):

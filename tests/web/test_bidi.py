@@ -105,6 +105,7 @@ def test_a_note_and_a_name_with_an_override_are_rendered_isolated(app, client):
     login(client, app, make_staff(app, "caseworker"))
     response = post_form(client, "/persons/new", data={
         "full_name": f"Aigul {RLO}avokydaS", "date_of_birth": "17.05.1990",
+        "dob_source": "document",
         "gender": "female", "phones": "+7 701 555 12 34", "placement": "Umit shelter",
         "safe_channel": "in_person", "code_word": "apricot"})
     assert response.status_code == 302

@@ -13,7 +13,9 @@ import os
 import secrets
 import tempfile
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.support import csrf_token, login, make_staff, post_form
 
@@ -22,7 +24,8 @@ SIZE = 6 * 1024 * 1024  # well past Werkzeug's 500 KiB spooling threshold, under
 
 def _register(client) -> str:
     response = post_form(client, "/persons/new", data={
-        "full_name": "Айгүл Садықова", "date_of_birth": "17.05.1990", "gender": "female",
+        "full_name": "Айгүл Садықова", "date_of_birth": "17.05.1990",
+        "dob_source": "document", "gender": "female",
         "phones": "+7 701 555 12 34", "placement": "Umit shelter",
         "safe_channel": "in_person", "code_word": "apricot"})
     assert response.status_code == 302
@@ -36,7 +39,9 @@ def _interview(client, code: str) -> str:
     saved = client.post(notice.location.split("?")[0], data={
         "csrf_token": csrf_token(form.get_data(as_text=True)),
         "notice": notice.location.split("notice=")[1], "interviewee_role": "victim",
-        "place_type": "shelter", "held_on": "2026-11-01", "narrative": "Recruited online."})
+        "place_type": "shelter", "narrative": "Recruited online.",
+        # Not before the notice (given today, local time) nor in the future (issue 9.8).
+        "held_on": datetime.now(ZoneInfo("Asia/Almaty")).date().isoformat()})
     assert saved.status_code == 302
     return saved.location
 

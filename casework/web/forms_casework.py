@@ -42,6 +42,12 @@ SAFE_CHANNELS = [("", _l("Not agreed yet")), ("in_person", _l("Only in person"))
                  ("through_contact", _l("Through a trusted person"))]
 
 
+# Issue 15: opt-in to de-identified statistics (Primero's practice); "" = not asked yet.
+STATISTICS_CONSENT_CHOICES = [
+    ("", _l("Not asked yet")), ("yes", _l("Yes, they agreed")),
+    ("no", _l("No, they refused"))]
+
+
 class PersonForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     aliases = TextAreaField(_l("Other names and spellings (one per line)"),
@@ -56,6 +62,9 @@ class PersonForm(FlaskForm):
         message=_l("Choose one; do not guess."))])
     nationality = StringField(_l("Nationality"), validators=[Optional(), Length(max=80)])
     languages = MultiCheckbox(_l("Languages"), choices=LANGUAGE_CHOICES)
+    statistics_consent = RadioField(
+        _l("May their de-identified data be counted in statistics?"),
+        choices=STATISTICS_CONSENT_CHOICES, default="", validators=[Optional()])
     phones = TextAreaField(_l("Phone numbers (one per line)"),
                            validators=[Optional(), Length(max=500)])
     contact = TextAreaField(_l("Other contact details"), validators=[Optional(),

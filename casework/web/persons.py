@@ -90,7 +90,14 @@ def _profile(form: PersonForm) -> dict[str, Any]:
             "safe_channel": form.safe_channel.data, "safe_times": form.safe_times.data,
             "code_word": form.code_word.data, "do_not_contact": form.do_not_contact.data,
             "documents_held": form.documents_held.data, "placement": form.placement.data,
-            "guardian": form.guardian.data, "child_views": form.child_views.data}
+            "guardian": form.guardian.data, "child_views": form.child_views.data,
+            **_statistics_consent(form)}
+
+
+def _statistics_consent(form: PersonForm) -> dict[str, Any]:
+    """Issue 15: "yes"/"no" when asked; absent when not asked yet."""
+    choice = form.statistics_consent.data
+    return {"statistics_consent": choice} if choice in ("yes", "no") else {}
 
 
 def _save_person(form: PersonForm, person: Person | None) -> Person | None:
@@ -157,6 +164,7 @@ def _fill(form: PersonForm, record: persons.PersonRecord) -> None:
         getattr(form, key).data = p.get(key)
     form.is_minor.data = bool(p.get("is_minor"))
     form.languages.data = [str(v) for v in p.get("languages") or []]  # type: ignore[attr-defined]
+    form.statistics_consent.data = p.get("statistics_consent") or ""
 
 
 def _dotted(iso: str | None) -> str:

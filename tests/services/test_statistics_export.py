@@ -62,3 +62,34 @@ def test_a_row_holds_nothing_finer_than_a_region_or_a_year() -> None:
     row = record_of(_facts(1)[0])
     assert row["year_of_registration"] == "2025"
     assert all("2025-03" not in value for value in row.values())
+
+
+def test_the_demo_history_fills_the_charts_without_hiding_everything(tmp_path) -> None:
+    from casework.domain.roles import Role
+    from casework.domain.suppression import Shown
+    from casework.extensions import db
+    from casework.services import accounts, demo_history, statistics, statistics_export
+    from tests.support import isolated_instance, service_ctx
+
+    with isolated_instance(tmp_path) as app, app.app_context():
+        ctx = service_ctx(app)
+        staff, _ = accounts.create_staff(ctx, email="cw@test.senim.kz", display_name="Cw",
+                                         role=Role.CASEWORKER,
+                                         password="a long demo passphrase 1")
+        assert demo_history.load(ctx, staff) == 150
+        db.session.commit()
+        report = statistics.report(service_ctx(app), k=5)
+        export = statistics_export.htcds(service_ctx(app), k=11)
+    assert report.counted_people >= 110
+    assert report.exclusions.refused > 0 and report.exclusions.not_asked > 0
+    everything = ("all",)
+    for key in ("outcome", "exploitation", "gender", "age_band", "nationality_region",
+                "services"):
+        table = report.tables[key]
+        shown = [c for c in table.categories
+                 if table.cell(c, everything).shown is Shown.VALUE]
+        assert len(shown) >= 2, key
+    quarters = [p for p in report.tables["registered"].periods if p[0] == "quarter"]
+    assert sum(report.tables["registered"].total(p).shown is Shown.VALUE
+               for p in quarters) >= len(quarters) // 2
+    assert len(export.rows) >= 0.8 * export.considered

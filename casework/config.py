@@ -70,6 +70,8 @@ class Settings:
     # An organisation with one administrator: a grant of privilege takes effect 24 hours
     # after the request unless someone blocks it, instead of waiting for a second director.
     single_administrator: bool = False
+    # Record-level (HTCDS) exports are k-anonymous with this k (CTDC uses 11).
+    statistics_export_k: int = 11
 
     @property
     def attachments_path(self) -> Path:
@@ -120,6 +122,8 @@ class Settings:
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
             statistics_k=_int(env.get("SENIM_STATISTICS_K", "5"), "SENIM_STATISTICS_K"),
             single_administrator=_flag(env.get("SENIM_SINGLE_ADMINISTRATOR", "0")),
+            statistics_export_k=_int(env.get("SENIM_STATISTICS_EXPORT_K", "11"),
+                                     "SENIM_STATISTICS_EXPORT_K"),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)
@@ -135,6 +139,8 @@ class Settings:
             raise SettingsError("SENIM_TIMEZONE is not a known time zone") from None
         if self.statistics_k < 3:
             raise SettingsError("SENIM_STATISTICS_K must be at least 3")
+        if self.statistics_export_k < 5:
+            raise SettingsError("SENIM_STATISTICS_EXPORT_K must be at least 5")
         if self.database_url == self.intel_database_url:
             # Victim records and intelligence must never share a database (issue 2, item 2).
             raise SettingsError("the casework and intelligence databases must be different")

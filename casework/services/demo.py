@@ -14,7 +14,7 @@ from typing import Any
 
 from casework.domain.roles import Role
 from casework.models import Staff
-from casework.services import accounts, demo_disclosure, demo_people, totp
+from casework.services import accounts, demo_disclosure, demo_history, demo_people, totp
 from casework.services.context import Ctx
 
 DEMO_USERS = (
@@ -56,6 +56,8 @@ def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) ->
     people = demo_people.load(ctx, staff_by_role[Role.CASEWORKER][0], attachments)
     demo_people.load_other_intel(ctx.as_actor(staff_by_role[Role.LIAISON][0].public_id))
     demo_disclosure.load(ctx, staff_by_role, instance_path, attachments, packages_folder)
+    # Two years of de-identified history, so the statistics page has something to show.
+    demo_history.load(ctx, staff_by_role[Role.CASEWORKER][-1])
     data = {"users": users, "persons": people,
             "packages": demo_disclosure.describe_packages(ctx, instance_path, packages_folder)}
     fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

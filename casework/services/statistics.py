@@ -45,9 +45,10 @@ class Report:
 def _age_at(date_of_birth: str | None, estimated_age: Any, when: date) -> int | None:
     if date_of_birth:
         try:
-            day, month, year = (int(part) for part in date_of_birth.split("."))
-            born = date(year, month, day)
-        except ValueError:
+            # Stored as ISO (persons.normalise_date); the dotted form is read too.
+            born = (date.fromisoformat(date_of_birth) if "-" in date_of_birth else
+                    date(*reversed([int(part) for part in date_of_birth.split(".")])))
+        except (ValueError, TypeError):
             born = None
         if born is not None:
             return when.year - born.year - ((when.month, when.day) < (born.month, born.day))

@@ -46,6 +46,10 @@ SAFE_CHANNELS = [("", _l("Not agreed yet")), ("in_person", _l("Only in person"))
 REPRESENTATIVE_LABELS = {"parent": _l("A parent"), "guardian": _l("A guardian"),
                          "appointed_representative": _l("An appointed representative")}
 REPRESENTATIVE_CHOICES = [("", "—"), *REPRESENTATIVE_LABELS.items()]
+# Issue 15: opt-in to de-identified statistics (Primero's practice); "" = not asked yet.
+STATISTICS_CONSENT_CHOICES = [
+    ("", _l("Not asked yet")), ("yes", _l("Yes, they agreed")),
+    ("no", _l("No, they refused"))]
 
 
 class PersonForm(FlaskForm):
@@ -71,6 +75,9 @@ class PersonForm(FlaskForm):
         message=_l("Choose one; do not guess."))])
     nationality = StringField(_l("Nationality"), validators=[Optional(), Length(max=80)])
     languages = MultiCheckbox(_l("Languages"), choices=LANGUAGE_CHOICES)
+    statistics_consent = RadioField(
+        _l("May their de-identified data be counted in statistics?"),
+        choices=STATISTICS_CONSENT_CHOICES, default="", validators=[Optional()])
     phones = TextAreaField(_l("Phone numbers (one per line)"),
                            validators=[Optional(), Length(max=500)])
     contact = TextAreaField(_l("Other contact details"), validators=[Optional(),

@@ -103,7 +103,14 @@ def _profile(form: PersonForm) -> dict[str, Any]:
             "guardian": form.guardian.data, "child_views": form.child_views.data,
             "dob_source": form.dob_source.data or None,
             "possibly_child": bool(form.possibly_child.data),
-            "representative_type": form.representative_type.data or None}
+            "representative_type": form.representative_type.data or None,
+            **_statistics_consent(form)}
+
+
+def _statistics_consent(form: PersonForm) -> dict[str, Any]:
+    """Issue 15: "yes"/"no" when asked; absent when not asked yet."""
+    choice = form.statistics_consent.data
+    return {"statistics_consent": choice} if choice in ("yes", "no") else {}
 
 
 def _save_person(form: PersonForm, person: Person | None) -> Person | None:
@@ -175,6 +182,7 @@ def _fill(form: PersonForm, record: persons.PersonRecord) -> None:
     form.is_minor.data = bool(p.get("is_minor"))
     form.possibly_child.data = bool(p.get("possibly_child"))
     form.languages.data = [str(v) for v in p.get("languages") or []]  # type: ignore[attr-defined]
+    form.statistics_consent.data = p.get("statistics_consent") or ""
 
 
 def _dotted(iso: str | None) -> str:

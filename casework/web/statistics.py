@@ -106,7 +106,8 @@ def index() -> str:
     return render_template(
         "statistics/index.html", report=report, period=period, period_code=period_code,
         period_label=period_label, choices=choices, tables=tables, series=series,
-        by=series_granularity)
+        by=series_granularity,
+        export_k=current_app.extensions["senim.settings"].statistics_export_k)
 
 
 @bp.route("/charts/<key>.svg")
@@ -150,3 +151,7 @@ def _style() -> dict[str, Any]:
     return {"js": [], "disable_xml_declaration": True, "width": 720, "height": 360,
             "print_values": False, "show_legend": True, "legend_at_bottom": True,
             "truncate_legend": 40, "no_data_text": _("Nothing to show")}
+
+
+# The downloads register their routes on this blueprint.
+from casework.web import statistics_exports  # noqa: E402,F401

@@ -99,6 +99,9 @@ class ItemInput:
     consent_id: str | None = None  # public id of the consent relied on
     risk_id: str | None = None  # public id of the risk assessment relied on
     withhold: str = ""  # phrases to withhold, one per line (replaced by "[withheld]")
+    # Rules 138-139: why disclosing this is in a child's best interests (sealed with the
+    # person's key; checked on the checklist whenever the person is a child at that moment).
+    best_interests: str = ""
 
 
 @dataclass
@@ -192,13 +195,24 @@ def _add_item(ctx: Ctx, staff: Staff, request: DisclosureRequest, item: ItemInpu
     disclosure_versions.bind(ctx, row, entry)  # what is reviewed is what leaves (issue 11)
     subject = person.subject_id if person else subjects.organisation_subject(ctx)
     subjects.seal_row(ctx, subject, row, "handling_ciphertext",
-                      {"withhold": [w.strip() for w in item.withhold.splitlines() if w.strip()]})
+                      {"withhold": [w.strip() for w in item.withhold.splitlines() if w.strip()],
+                       "best_interests": item.best_interests.strip()})
     ctx.session.flush()
 
 
 def items_of(ctx: Ctx, request: DisclosureRequest) -> list[DisclosureItem]:
     return list(ctx.session.scalars(select(DisclosureItem).where(
         DisclosureItem.request_id == request.id).order_by(DisclosureItem.id)))
+
+
+def best_interests(ctx: Ctx, item: DisclosureItem) -> str:
+    """The best-interests note of an item about a child ("" when none was written)."""
+    if item.person_id is None:
+        return ""
+    person = ctx.session.get(Person, item.person_id)
+    data = subjects.unseal_row(ctx, person.subject_id, item, "handling_ciphertext") or {} \
+        if person else {}
+    return str(data.get("best_interests", ""))
 
 
 def withheld(ctx: Ctx, item: DisclosureItem) -> list[str]:
@@ -327,6 +341,14 @@ def _check_item(ctx: Ctx, report: Report, request: DisclosureRequest, item: Disc
             entry_kind="specific" if fields else entry.kind, now=ctx.now)))
         _issue9_item_checks(ctx, report, request, ref, entry.kind, person, terms, facts,
                             consent_row, risk_row)
+        # Rules 138-139: a disclosure about a child is a decision about a child; and rules
+        # 26-29: a specific entry leaves only after the person's legal consultation.
+        report.checks.append(Check("child_best_interests", ref, release_checks.child_line(
+            ctx, person, best_interests(ctx, item)), "R138"))
+        if not request.emergency:
+            report.checks.append(Check("consultation_first", ref,
+                                       release_checks.consultation_order(ctx, person, kind),
+                                       "R29"))
         earlier = set(ctx.session.scalars(select(DisclosureLedger.category).where(
             DisclosureLedger.person_id == person.id, DisclosureLedger.unit_id == unit.id)))
         this = set(quasi_identifiers(time_granularity=shown.view.time_granularity,

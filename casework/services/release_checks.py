@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from casework.domain.chronology import TimeReason, in_order
 from casework.domain.consent import NOTICES_32, ConsentFacts
 from casework.domain.decisions import Decision
 from casework.domain.release_gates import informed_choice, risk_notices_given, unit_gate
@@ -44,6 +45,26 @@ def informed_choice_line(ctx: Ctx, person: Person, entry_kind: str) -> Line:
     return "informed_choice", informed_choice(
         entry_kind=entry_kind, consultation_recorded=consulted,
         latest_decision=latest), "R31"
+
+
+def child_line(ctx: Ctx, person: Person, note: str) -> Decision:
+    """Rules 138-139: a child (at this moment, from the facts) needs the note."""
+    from casework.services import minors
+
+    return minors.check_child_decision(ctx, person, when=ctx.now, best_interests=note)
+
+
+def consultation_order(ctx: Ctx, person: Person, entry_kind: str) -> Decision:
+    """Rules 26-29: a specific entry leaves after the legal consultation, never before it
+    (the consultation's recorded time, not the order in which things were typed)."""
+    if entry_kind != "specific":
+        return Decision.allow()
+    held = ctx.session.scalar(select(LegalConsultation.held_at).where(
+        LegalConsultation.person_id == person.id).order_by(
+        LegalConsultation.held_at.asc()).limit(1))
+    if held is None:
+        return Decision.allow()  # "no consultation" is the informed-choice line's refusal
+    return in_order(held, ctx.now, TimeReason.BEFORE_CONSULTATION)
 
 
 def consent_notices_line(facts: ConsentFacts | None) -> Line | None:

@@ -235,8 +235,10 @@ def items_from_form(form: DraftForm) -> list[ItemInput]:
         if candidate.person_code is not None:
             consent = form.consent(candidate).data or None
             risk_id = form.risk(candidate).data or None
+        note = form.best_interests(candidate).data if candidate.person_code else ""
         items.append(ItemInput(candidate.reference, consent, risk_id,
-                               withhold=form.withhold(candidate).data or ""))
+                               withhold=form.withhold(candidate).data or "",
+                               best_interests=note or ""))
     return items
 
 

@@ -104,6 +104,9 @@ CHECK_LABELS: dict[str, Any] = {
     "unit_assessment": _l("The police unit has a current assessment that allows this"),
     "informed_choice": _l("The person was advised and chose to give intelligence through us"),
     "consent_risk_notices": _l("The person was told the risks and consequences (rule 32)"),
+    "child_best_interests": _l("For a child: a note says why this is in the child's best "
+                               "interests"),
+    "consultation_first": _l("The legal consultation came before this disclosure"),
 }
 
 
@@ -170,11 +173,15 @@ class DraftForm(FlaskForm):
     def withhold(self, candidate: Candidate) -> Any:
         return self[f"withhold_{candidate.key}"]
 
+    def best_interests(self, candidate: Candidate) -> Any:
+        return self[f"best_interests_{candidate.key}"]
+
     def chosen(self) -> list[Candidate]:
         return [c for c in self.candidates if self.include(c).data]
 
 
 NONE_CHOICE = ("", _l("— none chosen —"))
+BEST_INTERESTS_LABEL = _l("For a child: why this disclosure is in the child's best interests")
 
 
 def draft_form(candidates: list[Candidate], tlp_choices: list[str], *,
@@ -190,6 +197,8 @@ def draft_form(candidates: list[Candidate], tlp_choices: list[str], *,
             _l("Details to withhold or generalise (one word or phrase per line; each is "
                "replaced by [withheld])"), validators=[Optional(), Length(max=4000)]))
         if c.person_code is not None:
+            setattr(Form, f"best_interests_{c.key}", TextAreaField(
+                BEST_INTERESTS_LABEL, validators=[Optional(), Length(max=4000)]))
             setattr(Form, f"consent_{c.key}", SelectField(
                 _l("Consent it relies on"), choices=[NONE_CHOICE, *c.consents],
                 default=c.default_consent))

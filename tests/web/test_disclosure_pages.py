@@ -383,3 +383,31 @@ def test_another_drafter_cannot_open_the_request(app):
     other = signed_in(app, make_staff(app, "caseworker"))
     assert other.get(f"/disclosures/{reference}").status_code == 403
     assert other.get("/disclosures/D-NOPE99").status_code == 404
+
+
+def test_a_disclosure_about_a_child_asks_for_the_best_interests_note(app):
+    """Issue 9 (rules 138-139): the draft form has the note for entries from a person; a
+    child's request without it fails its check with the message the drafter reads."""
+    from casework.extensions import db
+    from casework.models import Person
+    from casework.services import persons
+
+    f = make_world(app)
+    with app.app_context():
+        c = service_ctx(app)
+        person = db.session.get(Person, f.person_id)
+        record = persons.read(c, person)
+        persons.write_profile(c, person, {**record.profile, "is_minor": True})
+        db.session.commit()
+    cw = signed_in(app, f.caseworker)
+    form = cw.get(f"/disclosures/new?unit={f.unit}").get_data(as_text=True)
+    assert f'name="best_interests_{key(f.specific)}"' in form
+    bare = draft(app, cw, f)
+    page = cw.get(f"/disclosures/{bare}").get_data(as_text=True)
+    assert "This person is a child: write why this decision is in the child&#39;s best" in page
+    assert "R138" in page
+    noted = draft(app, cw, f, **{
+        f"best_interests_{key(f.thematic)}": "She asked for it; it protects her sister.",
+        f"best_interests_{key(f.specific)}": "She asked for it; it protects her sister."})
+    page = cw.get(f"/disclosures/{noted}").get_data(as_text=True)
+    assert "This person is a child: write why" not in page

@@ -51,6 +51,9 @@ class PersonFacts:
     services: tuple[str, ...] = ()
     days_to_first_service: int | None = None
     interviews: int = 0
+    # Open while a member of staff is assigned to the person; closed when every assignment
+    # has ended (Senim has no separate "close the case" step: ending the work is that).
+    open_case: bool = True
     consents_given: tuple[date, ...] = ()
     consents_withdrawn: tuple[date, ...] = ()
 
@@ -108,6 +111,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("nationality_region", _one("nationality_region")),
     Measure("services", _many("services")),
     Measure("interviewed", lambda f: ("interviewed" if f.interviews else "not_interviewed",)),
+    Measure("case_status", lambda f: ("open" if f.open_case else "closed",)),
     Measure("days_to_first_service", _waiting),
 )
 

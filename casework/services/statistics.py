@@ -25,7 +25,7 @@ from casework.domain.statistics import (
     counted,
     tables,
 )
-from casework.models import CaseNote, Consent, Interview, Person, Screening
+from casework.models import Assignment, CaseNote, Consent, Interview, Person, Screening
 from casework.models.disclosure import DisclosurePackage, DisclosureRequest, PackageFeedback
 from casework.services import persons as person_records
 from casework.services import subjects
@@ -71,6 +71,8 @@ def collect(ctx: Ctx) -> list[PersonFacts]:
             select(CaseNote.person_id, CaseNote.occurred_on, CaseNote.service_type)
             .where(CaseNote.person_id.in_(ids), CaseNote.service_type.is_not(None))):
         services[person_id].append((occurred, str(service)))
+    open_cases = set(ctx.session.scalars(select(Assignment.person_id).where(
+        Assignment.person_id.in_(ids), Assignment.ended_at.is_(None)).distinct()))
     interviews = dict(ctx.session.execute(
         select(Interview.person_id, func.count()).where(Interview.person_id.in_(ids))
         .group_by(Interview.person_id)).all())
@@ -112,6 +114,7 @@ def collect(ctx: Ctx) -> list[PersonFacts]:
             services=tuple(sorted({service for _, service in given})),
             days_to_first_service=(given[0][0] - registered).days if given else None,
             interviews=int(interviews.get(person.id, 0)),
+            open_case=person.id in open_cases,
             consents_given=tuple(recorded.date() for recorded, _ in consents[person.id]),
             consents_withdrawn=tuple(w.date() for _, w in consents[person.id] if w),
         ))

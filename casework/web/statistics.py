@@ -26,7 +26,8 @@ bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 _PERIOD = re.compile(r"^(all|year-(\d{4})|quarter-(\d{4})-([1-4])|month-(\d{4})-(\d{1,2}))$")
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 CHARTED = ("outcome", "exploitation", "means", "gender", "age_band", "nationality_region",
-           "services", "days_to_first_service", "consents", "disclosures", "feedback")
+           "services", "days_to_first_service", "case_status", "consents", "disclosures",
+           "feedback")
 
 
 def _period(raw: str | None) -> Period:

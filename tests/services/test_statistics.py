@@ -71,6 +71,33 @@ def test_counts_only_people_who_agreed_and_hides_small_counts(tmp_path) -> None:
     assert CANARY not in repr(report) and "7701" not in repr(report)
 
 
+def test_open_and_closed_cases(tmp_path) -> None:
+    """Issue 15: open while someone is assigned, closed when every assignment ended."""
+    from datetime import datetime
+
+    from casework.models import Assignment
+    from tests.support import make_staff
+
+    with isolated_instance(tmp_path) as app:
+        worker = make_staff(app, "caseworker")
+        with app.app_context():
+            ctx = service_ctx(app)
+            from sqlalchemy import select
+
+            from casework.models import Staff
+            staff = db.session.scalar(select(Staff).where(Staff.public_id == worker.public_id))
+            people = [_person(ctx, consent="yes") for _ in range(12)]
+            for index, person in enumerate(people):
+                ended = datetime(2026, 1, 1) if index < 6 else None
+                db.session.add(Assignment(person_id=person.id, staff_id=staff.id,
+                                          ended_at=ended))
+            db.session.commit()
+            report = statistics.report(service_ctx(app), k=5)
+    table = report.tables["case_status"]
+    assert table.cell("open", ("all",)).value == 6
+    assert table.cell("closed", ("all",)).value == 6
+
+
 def test_shredded_people_are_not_counted(tmp_path) -> None:
     with isolated_instance(tmp_path) as app, app.app_context():
         ctx = service_ctx(app)

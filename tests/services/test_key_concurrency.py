@@ -356,10 +356,15 @@ def test_rotate_data_key_racing_writers_loses_no_acknowledged_note(instance):
     lock = threading.Lock()
     stop = threading.Event()
 
+    # Bounded work (a rotation re-encrypts every note of the person): the writers race the
+    # rotations for a few seconds, whatever the speed of the machine, and then stop.
+    most = 40
+
     def writer(app, label):
         n = 0
-        while not stop.is_set():
+        while not stop.is_set() and n < most:
             n += 1
+            time.sleep(0.02)
             body = f"{label} note {n}"
             with app.app_context():
                 ctx = service_ctx(app, actor="c" * 32)
@@ -381,8 +386,9 @@ def test_rotate_data_key_racing_writers_loses_no_acknowledged_note(instance):
     def updater(app):
         # Reads the key first, then writes (no earlier INSERT takes the write lock).
         n = 0
-        while not stop.is_set():
+        while not stop.is_set() and n < most:
             n += 1
+            time.sleep(0.02)
             with app.app_context():
                 ctx = service_ctx(app, actor="c" * 32)
                 try:

@@ -494,7 +494,8 @@ def test_emergency_director_cosigns_then_liaison_releases_and_tells_the_person(
     assert report.passed, failing(report)
     assert {c.label for c in report.checks if c.subject != "package"} == {
         "emergency_notice", "risk", "cumulative", "MOU-11",
-        "MOU-12", "version"}  # the notice replaces consent and informed choice (rules 76-83)
+        "MOU-12", "version", "child_best_interests"}  # the notice replaces consent and
+    # informed choice (rules 76-83); a child still needs the best-interests note (138-139)
     submit(ctx, world, request)
     urgent = set(ctx.session.scalars(select(Notification.staff_id).where(
         Notification.kind == "disclosure_waiting", Notification.urgent.is_(True))))

@@ -212,6 +212,38 @@ class Task(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime)
     done_at: Mapped[datetime | None] = mapped_column(DateTime)
     done_by: Mapped[str | None] = mapped_column(String(32))
+    # Issue 10: who must act. A person (owner_staff_id) or a role (owner_role, e.g. "director"
+    # or "liaison" meaning whoever is on duty); neither = the person's assigned staff.
+    owner_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    owner_role: Mapped[str | None] = mapped_column(String(24))
+    # The duty that created it and the condition's key: unique, so a duty run twice creates
+    # nothing twice (e.g. "mou_review:U-123:2027-01-31"). Null for tasks made by a user action.
+    duty_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    # 0 = with the owner; 1 = deputy or another assignee; 2 = director.
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class JobRun(Base):
+    """One run of a scheduled job: what the director's "scheduled jobs" page shows.
+
+    Counts only, never content: ``counts`` is a short JSON object of integers.
+    """
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(48), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # ok|failed|running
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    counts: Mapped[str | None] = mapped_column(String(400))
+    error: Mapped[str | None] = mapped_column(String(80))  # an exception class name only
 
 
 class RecallNotice(Base):

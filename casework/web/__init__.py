@@ -27,6 +27,7 @@ from casework.web import (
     roster,
     statistics,
     tasks,
+    timefmt,
 )
 from casework.web.bidi import isolate
 from casework.web.errors import register_error_handlers
@@ -55,6 +56,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
+    timefmt.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 

@@ -135,10 +135,18 @@ def token_create_command(email: str, name: str) -> None:
 @click.option("--wait", is_flag=True,
               help="If another scheduler is running, wait for it to stop (a standby).")
 @click.option("--once", is_flag=True, help="Run every job once now, then exit.")
-def run_scheduler_command(wait: bool, once: bool) -> None:
+@click.option("--only", "only", multiple=True, metavar="JOB",
+              help="With --once: run only these jobs (e.g. backup_daily, check_backup).")
+def run_scheduler_command(wait: bool, once: bool, only: tuple[str, ...]) -> None:
     """Run the scheduled jobs (session purge, disclosure stops, write reconciliation,
-    nightly audit verification); only one scheduler runs them at a time."""
-    from casework.scheduler import SchedulerLock, build_scheduler, run_once
+    audit verification, daily backup, monthly restore check, ...); only one scheduler
+    runs them at a time. Every run is recorded (the director's "scheduled jobs" page)."""
+    from casework.scheduler import SchedulerLock, build_scheduler, job_ids, run_once
+
+    unknown = sorted(set(only) - set(job_ids()))
+    if unknown:
+        raise click.ClickException(f"unknown job: {', '.join(unknown)} "
+                                   f"(jobs: {', '.join(job_ids())})")
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     lock = SchedulerLock(db.engines[None], app.instance_path)
@@ -148,7 +156,7 @@ def run_scheduler_command(wait: bool, once: bool) -> None:
         sys.exit(3)
     try:
         if once:
-            for job_id, result in run_once(app).items():
+            for job_id, result in run_once(app, only=frozenset(only)).items():
                 click.echo(f"{job_id}: {result}")
             return
         click.echo("scheduler running (Ctrl+C to stop)")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import pyrage
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
@@ -255,19 +253,18 @@ def legal_hold_command(case_code: str, hold: bool) -> None:
 @exclusive("backup")
 def backup_command(out: Path, recipient: str | None) -> None:
     """Write an age-encrypted backup of both databases and all attachments."""
+    from casework.services import scheduled_backups
+
     settings = _settings()
-    recipient = recipient or settings.backup_recipient or _dev_recipient(settings)
-    keys = current_app.extensions["senim.keys"]
-    metadata = {name: {"versions": list(keys.keyset(name).versions),
-                       "current_fingerprint": keys.keyset(name).current_key.fingerprint()}
-                for name in keyops.ROTATABLE}
     try:
+        recipient = recipient or scheduled_backups.offline_recipient(settings)
         manifest = backup.create_backup(
             out, databases=[backup.DatabaseTarget("casework", db.engines[None]),
                             backup.DatabaseTarget("intel", db.engines["intel"])],
             attachments=settings.attachments_path, recipient=recipient,
-            key_metadata=metadata, now=utcnow(), instance=settings.instance_path,
-            exclude=(settings.key_file.parent,))
+            key_metadata=scheduled_backups.key_metadata(current_app.extensions["senim.keys"]),
+            now=utcnow(), instance=settings.instance_path,
+            exclude=scheduled_backups.excluded(settings))
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     cli_ctx().audit("system.backup", object_type="backup", object_ref=out.name[:64])
@@ -330,19 +327,6 @@ def restore_command(backup_file: Path | None, identity_file: Path | None,
         sys.exit(1)
 
 
-def _dev_recipient(settings: Settings) -> str:
-    """Development instances get a local backup identity; production must configure one."""
-    if settings.environment == "production":
-        raise click.ClickException("set SENIM_BACKUP_RECIPIENT to the offline age public key")
-    path = settings.backup_identity_file
-    if not path.exists():
-        identity = pyrage.x25519.Identity.generate()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(str(identity) + "\n")
-    identity = pyrage.x25519.Identity.from_str(path.read_text().strip())
-    return str(identity.to_public())
 
 
 def _checkpoint_sqlite() -> None:

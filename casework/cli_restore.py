@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,8 @@ def restore(backup_file: Path, identity_file: Path) -> Outcome:
     _discard_staging(settings, staging)
     staged = settings.replace(instance_path=staging, database_url=targets["casework"],
                               intel_database_url=targets["intel"])
-    report = _stage_and_verify(app, staged, settings, manifest, files)
+    report = _stage_and_verify(app, staged, manifest, files,
+                               progress=lambda step: _reached(settings, step))
     if report.failures or not report.audit_ok:
         _discard_staging(settings, staging, recreate=False)
         marker_path(settings).unlink(missing_ok=True)
@@ -119,9 +121,13 @@ def _write_marker(settings: Settings, backup_file: Path, identity_file: Path) ->
         json.dump(data, handle, sort_keys=True)
 
 
-def _stage_and_verify(live: Flask, staged: Settings, settings: Settings,
-                      manifest: dict[str, Any], files: dict[str, bytes],
+def _stage_and_verify(live: Flask, staged: Settings, manifest: dict[str, Any],
+                      files: dict[str, bytes], *, progress: Callable[[str], None],
                       ) -> restore_check.RestoreReport:
+    """Build the backup into ``staged`` (a scratch instance) and check all of it.
+
+    Shared by restore (which then switches it in) and the monthly restore check (which
+    discards it); ``progress`` records each step reached."""
     from casework import create_app
 
     app = create_app(staged)
@@ -132,15 +138,15 @@ def _stage_and_verify(live: Flask, staged: Settings, settings: Settings,
                 backup.restore_database(db.engines[bind], entry["kind"], files[entry["file"]],
                                         source_schema=entry.get("schema"))
             backup.restore_instance_files(files, staged.instance_path)
-            _reached(settings, "staged")
+            progress("staged")
             upgrade()  # a backup from an older release is brought up to the current schema
-            _reached(settings, "migrated")
+            progress("migrated")
             ctx = _ctx(app)
             result = restore_check.apply_tombstones(
-                ctx, Tombstones(settings.tombstones_file), staged.attachments_path,
+                ctx, Tombstones(staged.tombstones_file), staged.attachments_path,
                 backup_taken_at=str(manifest.get("created_at", "")))
             db.session.commit()
-            _reached(settings, "tombstones")
+            progress("tombstones")
             report = restore_check.verify_everything(
                 _ctx(app), staged.attachments_path, tombstoned=result.applied,
                 conflicts=result.conflicts, packages_folder=staged.instance_path / "packages")
@@ -172,12 +178,12 @@ def _close(engines: Any) -> None:
         engine.dispose()
 
 
-def _staging_url(url: str, staging: Path, name: str) -> str:
+def _staging_url(url: str, staging: Path, name: str, suffix: str = "_staging") -> str:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return f"sqlite:///{staging / f'{name}.db'}"
     return parsed.update_query_dict(
-        {"options": f"-csearch_path={_staging_schema(parsed)}"}).render_as_string(
+        {"options": f"-csearch_path={_staging_schema(parsed, suffix)}"}).render_as_string(
         hide_password=False)
 
 
@@ -187,8 +193,8 @@ def _schema_of(url: sa.URL) -> str:
         else "public"
 
 
-def _staging_schema(url: sa.URL) -> str:
-    return f"{_schema_of(url)[:48]}_staging"
+def _staging_schema(url: sa.URL, suffix: str = "_staging") -> str:
+    return f"{_schema_of(url)[:48]}{suffix}"
 
 
 def _admin_engine(url: str) -> Engine:
@@ -197,7 +203,8 @@ def _admin_engine(url: str) -> Engine:
     return sa.create_engine(parsed.set(query=query))
 
 
-def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True) -> None:
+def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True,
+                     suffix: str = "_staging") -> None:
     """Remove whatever an earlier (interrupted) attempt staged, then make room anew."""
     if staging.exists():
         shutil.rmtree(staging)
@@ -208,10 +215,10 @@ def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True
         engine = _admin_engine(live)
         try:
             with engine.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{_staging_schema(parsed)}" '
-                                     "CASCADE"))
+                schema = _staging_schema(parsed, suffix)
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 if recreate:
-                    conn.execute(sa.text(f'CREATE SCHEMA "{_staging_schema(parsed)}"'))
+                    conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         finally:
             engine.dispose()
     if recreate:
@@ -268,3 +275,29 @@ def has_audit_trail() -> bool:
     from sqlalchemy import inspect
 
     return inspect(db.engines[None]).has_table("audit_chain_heads")
+
+
+CHECK_SUFFIX = "_restorecheck"
+
+
+def check_backup(backup_file: Path, identity_text: str) -> restore_check.RestoreReport:
+    """The monthly restore check (issue 14 item 4): restore ``backup_file`` into a scratch
+    copy beside the live one (a folder under the instance, a separate PostgreSQL schema),
+    check it exactly as a restore would (every record decrypts, the audit chain verifies,
+    every package is there), then discard it. The live instance is never touched and the
+    web keeps serving. Runs under the key-operation lock, like restore."""
+    from casework.services.scheduled_backups import SCRATCH
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings: Settings = app.extensions["senim.settings"]
+    manifest, files = backup.open_backup(backup_file, identity_text)
+    scratch = settings.instance_path / SCRATCH
+    targets = {name: _staging_url(url, scratch, name, CHECK_SUFFIX) for name, url in
+               (("casework", settings.database_url), ("intel", settings.intel_database_url))}
+    _discard_staging(settings, scratch, suffix=CHECK_SUFFIX)
+    staged = settings.replace(instance_path=scratch, database_url=targets["casework"],
+                              intel_database_url=targets["intel"])
+    try:
+        return _stage_and_verify(app, staged, manifest, files, progress=lambda _step: None)
+    finally:
+        _discard_staging(settings, scratch, recreate=False, suffix=CHECK_SUFFIX)

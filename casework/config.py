@@ -60,6 +60,11 @@ class Settings:
     scrypt_n: int = 2**17
     log_level: str = "INFO"
     backup_recipient: str | None = None
+    # Scheduled backups (issue 14): where the daily backup goes, how many are kept, and the
+    # local hour it runs at. Default folder: instance/backups (left out of backups).
+    backup_folder: Path | None = None
+    backup_keep: int = 14
+    backup_hour: int = 1
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto may be trusted;
     # without this, throttling behind a proxy would count every request as one address.
     trusted_proxies: int = 0
@@ -92,6 +97,16 @@ class Settings:
         """Development only: the age identity for local backups (production keeps it offline)."""
         return self.key_file.parent / "backup-identity.txt"
 
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_folder or self.instance_path / "backups"
+
+    @property
+    def backup_check_identity_file(self) -> Path:
+        """The server's own age identity, a second recipient of scheduled backups, so the
+        monthly restore check can open them without the offline key (docs/operations.md)."""
+        return self.key_file.parent / "backup-check-identity.txt"
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Build settings from ``SENIM_*`` variables; fail fast on anything unsafe."""
@@ -118,6 +133,10 @@ class Settings:
             default_language=default_lang,
             log_level=env.get("SENIM_LOG_LEVEL", "INFO"),
             backup_recipient=env.get("SENIM_BACKUP_RECIPIENT") or None,
+            backup_folder=Path(env["SENIM_BACKUP_FOLDER"]).resolve()
+            if env.get("SENIM_BACKUP_FOLDER") else None,
+            backup_keep=_int(env.get("SENIM_BACKUP_KEEP", "14"), "SENIM_BACKUP_KEEP"),
+            backup_hour=_int(env.get("SENIM_BACKUP_HOUR", "1"), "SENIM_BACKUP_HOUR"),
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
             statistics_k=_int(env.get("SENIM_STATISTICS_K", "5"), "SENIM_STATISTICS_K"),
@@ -137,6 +156,10 @@ class Settings:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError("SENIM_TIMEZONE is not a known time zone") from None
+        if self.backup_keep < 1:
+            raise SettingsError("SENIM_BACKUP_KEEP must be at least 1")
+        if not 0 <= self.backup_hour <= 23:
+            raise SettingsError("SENIM_BACKUP_HOUR must be an hour from 0 to 23")
         if self.statistics_k < 3:
             raise SettingsError("SENIM_STATISTICS_K must be at least 3")
         if self.statistics_export_k < 5:

@@ -118,3 +118,73 @@ def apply_due_grants(app: Flask) -> int:
         db.session.commit()
         event(log, "job.grants_applied", count=applied)
         return applied
+
+
+class JobFailed(Exception):  # noqa: N818 - an outcome to record, not a crash to retry
+    """The job ran and found something wrong (a backup that fails its check): recorded as
+    failed with its counts, not retried."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        super().__init__("job failed its check")
+        self.counts = counts
+
+
+def backup_daily(app: Flask) -> dict[str, int]:
+    """The daily age-encrypted backup into the backup folder; the newest N are kept."""
+    from casework.services import backup, oplock, scheduled_backups
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        _follow_keys(app)
+        settings = app.extensions["senim.settings"]
+        now = utcnow()
+        with oplock.exclusive(db.engines[None], "backup", folder=settings.instance_path):
+            taken = scheduled_backups.take(
+                settings, app.extensions["senim.keys"],
+                [backup.DatabaseTarget("casework", db.engines[None]),
+                 backup.DatabaseTarget("intel", db.engines["intel"])], now=now)
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=now, request_id="job")
+        ctx.audit("system.backup", object_type="backup", object_ref=taken.path.name[:64])
+        db.session.commit()
+        event(log, "job.backup_written", attachments=taken.attachments,
+              removed=taken.removed, kept=taken.kept)
+        return {"written": 1, "attachments": taken.attachments, "files": taken.files,
+                "removed": taken.removed, "kept": taken.kept}
+
+
+def check_backup(app: Flask) -> dict[str, int]:
+    """Monthly: restore the newest backup into a scratch copy and check all of it."""
+    from casework import cli_restore
+    from casework.services import backup, oplock, scheduled_backups
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        _follow_keys(app)
+        settings = app.extensions["senim.settings"]
+        newest = scheduled_backups.latest(settings.backups_path)
+        if newest is None:
+            event(log, "job.backup_check_nothing")
+            raise JobFailed({"backups": 0})
+        with oplock.exclusive(db.engines[None], "restore", folder=settings.instance_path):
+            try:
+                report = cli_restore.check_backup(
+                    newest, scheduled_backups.check_identity_text(settings))
+            except backup.BackupError:  # does not open: damaged, or not ours
+                event(log, "job.backup_check_unreadable")
+                raise JobFailed({"unreadable": 1}) from None
+        counts = {"persons_ok": report.persons_ok, "attachments_ok": report.attachments_ok,
+                  "intel_ok": report.intel_ok, "packages_ok": report.packages_ok,
+                  "failures": report.failures, "audit_ok": int(report.audit_ok)}
+        passed = report.failures == 0 and report.audit_ok
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        ctx.audit("system.backup_checked", object_type="backup",
+                  object_ref=newest.name[:64], outcome="ok" if passed else "failed")
+        db.session.commit()
+        event(log, "job.backup_checked", outcome="ok" if passed else "failed",
+              failures=report.failures)
+        if not passed:
+            raise JobFailed(counts)
+        return counts

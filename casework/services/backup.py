@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -104,12 +105,15 @@ def instance_files(instance: Path, *, exclude: tuple[Path, ...] = ()) -> list[Pa
 
 
 def create_backup(out: Path, *, databases: list[DatabaseTarget], attachments: Path,
-                  recipient: str, key_metadata: dict[str, Any], now: datetime,
+                  recipient: str | Sequence[str], key_metadata: dict[str, Any], now: datetime,
                   instance: Path | None = None,
                   exclude: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Write an age-encrypted backup to ``out`` (mode 0600); returns the manifest."""
+    """Write an age-encrypted backup to ``out`` (mode 0600); returns the manifest.
+
+    Several recipients (the offline key and the server's check key) may each open it."""
+    wanted = [recipient] if isinstance(recipient, str) else list(recipient)
     try:
-        recipient_key = pyrage.x25519.Recipient.from_str(recipient.strip())
+        recipient_keys = [pyrage.x25519.Recipient.from_str(r.strip()) for r in wanted]
     except Exception:  # noqa: BLE001 - pyrage raises its own types
         raise BackupError("the backup recipient is not an age public key") from None
     buffer = io.BytesIO()
@@ -136,7 +140,7 @@ def create_backup(out: Path, *, databases: list[DatabaseTarget], attachments: Pa
                     _add(tar, f"attachments/{path.name}", path.read_bytes())
                     manifest["attachments"].append(path.name)
         _add(tar, "manifest.json", json.dumps(manifest, indent=2).encode())
-    encrypted = pyrage.encrypt(buffer.getvalue(), [recipient_key])
+    encrypted = pyrage.encrypt(buffer.getvalue(), recipient_keys)
     _write_private(out, encrypted)
     return manifest
 

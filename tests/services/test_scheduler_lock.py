@@ -109,6 +109,17 @@ def test_two_schedulers_started_at_once_run_each_job_once(inst):
     running = next(p for p in processes if p not in exited)
     assert running.returncode != 3
     assert len(stopped_events(inst, reference)) == 1
+    # Issue 10.3: each interval job ran (and was recorded) exactly once, by one scheduler.
+    from casework.extensions import db
+    from casework.models import JobRun
+    from casework.scheduler import JOBS
+
+    with inst.app_context():
+        db.session.remove()
+        runs = [row.job for row in db.session.scalars(select(JobRun))]
+    for job_id, _, trigger in JOBS:
+        if isinstance(trigger, dict) and trigger["trigger"] == "interval":
+            assert runs.count(job_id) == 1, job_id
 
 
 def test_a_standby_waits_for_the_lock_then_runs(inst):

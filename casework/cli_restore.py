@@ -203,8 +203,7 @@ def _admin_engine(url: str) -> Engine:
     return sa.create_engine(parsed.set(query=query))
 
 
-def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True,
-                     suffix: str = "_staging") -> None:
+def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True) -> None:
     """Remove whatever an earlier (interrupted) attempt staged, then make room anew."""
     if staging.exists():
         shutil.rmtree(staging)
@@ -215,7 +214,7 @@ def _discard_staging(settings: Settings, staging: Path, *, recreate: bool = True
         engine = _admin_engine(live)
         try:
             with engine.begin() as conn:
-                schema = _staging_schema(parsed, suffix)
+                schema = _staging_schema(parsed)
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
                 if recreate:
                     conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
@@ -280,24 +279,56 @@ def has_audit_trail() -> bool:
 CHECK_SUFFIX = "_restorecheck"
 
 
+def check_targets(settings: Settings, scratch: Path) -> dict[str, str]:
+    """Where the monthly check builds its copy: SQLite files in ``scratch``; on PostgreSQL
+    two schemas in the scratch database ``SENIM_BACKUP_CHECK_DATABASE_URL`` (owned by the
+    application role, which may not create schemas in the live databases), or, without
+    it, beside the live schemas (development, tests)."""
+    if settings.backup_check_database_url:
+        base = make_url(settings.backup_check_database_url)
+        return {name: base.update_query_dict(
+            {"options": f"-csearch_path={name}_check"}).render_as_string(hide_password=False)
+            for name in ("casework", "intel")}
+    return {name: _staging_url(url, scratch, name, CHECK_SUFFIX) for name, url in
+            (("casework", settings.database_url), ("intel", settings.intel_database_url))}
+
+
+def _reset_scratch(targets: dict[str, str], scratch: Path, *, recreate: bool) -> None:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    for target in targets.values():
+        parsed = make_url(target)
+        if parsed.get_backend_name() == "sqlite":
+            continue
+        engine = _admin_engine(target)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{_schema_of(parsed)}" CASCADE'))
+                if recreate:
+                    conn.execute(sa.text(f'CREATE SCHEMA "{_schema_of(parsed)}"'))
+        finally:
+            engine.dispose()
+    if recreate:
+        scratch.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def check_backup(backup_file: Path, identity_text: str) -> restore_check.RestoreReport:
     """The monthly restore check (issue 14 item 4): restore ``backup_file`` into a scratch
-    copy beside the live one (a folder under the instance, a separate PostgreSQL schema),
-    check it exactly as a restore would (every record decrypts, the audit chain verifies,
-    every package is there), then discard it. The live instance is never touched and the
-    web keeps serving. Runs under the key-operation lock, like restore."""
+    copy (a folder under the instance, scratch PostgreSQL schemas), check it exactly as a
+    restore would (every record decrypts, the audit chain verifies, every package is
+    there), then discard it. The live instance is never touched and the web keeps
+    serving. Runs under the key-operation lock, like restore."""
     from casework.services.scheduled_backups import SCRATCH
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     settings: Settings = app.extensions["senim.settings"]
     manifest, files = backup.open_backup(backup_file, identity_text)
     scratch = settings.instance_path / SCRATCH
-    targets = {name: _staging_url(url, scratch, name, CHECK_SUFFIX) for name, url in
-               (("casework", settings.database_url), ("intel", settings.intel_database_url))}
-    _discard_staging(settings, scratch, suffix=CHECK_SUFFIX)
+    targets = check_targets(settings, scratch)
+    _reset_scratch(targets, scratch, recreate=True)
     staged = settings.replace(instance_path=scratch, database_url=targets["casework"],
                               intel_database_url=targets["intel"])
     try:
         return _stage_and_verify(app, staged, manifest, files, progress=lambda _step: None)
     finally:
-        _discard_staging(settings, scratch, recreate=False, suffix=CHECK_SUFFIX)
+        _reset_scratch(targets, scratch, recreate=False)

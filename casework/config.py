@@ -65,6 +65,9 @@ class Settings:
     backup_folder: Path | None = None
     backup_keep: int = 14
     backup_hour: int = 1
+    # PostgreSQL: a scratch database owned by the application role, where the monthly
+    # restore check builds its copy (deploy/postgres-setup.sh creates it).
+    backup_check_database_url: str | None = None
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto may be trusted;
     # without this, throttling behind a proxy would count every request as one address.
     trusted_proxies: int = 0
@@ -137,6 +140,7 @@ class Settings:
             if env.get("SENIM_BACKUP_FOLDER") else None,
             backup_keep=_int(env.get("SENIM_BACKUP_KEEP", "14"), "SENIM_BACKUP_KEEP"),
             backup_hour=_int(env.get("SENIM_BACKUP_HOUR", "1"), "SENIM_BACKUP_HOUR"),
+            backup_check_database_url=env.get("SENIM_BACKUP_CHECK_DATABASE_URL") or None,
             trusted_proxies=int(env.get("SENIM_TRUSTED_PROXIES", "0") or 0),
             timezone=env.get("SENIM_TIMEZONE", "Asia/Almaty"),
             statistics_k=_int(env.get("SENIM_STATISTICS_K", "5"), "SENIM_STATISTICS_K"),

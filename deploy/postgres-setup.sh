@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Least-privilege PostgreSQL for Senim (docs/operations.md, "PostgreSQL roles").
 #
-#   deploy/postgres-setup.sh create   roles and the two databases (run once, as a superuser)
+#   deploy/postgres-setup.sh create   roles, the two databases and the restore-check scratch
+#                                     database (run once, as a superuser)
 #   deploy/postgres-setup.sh grants   the application role's rights (run after EVERY migration)
 #
 # Two roles:
@@ -19,7 +20,11 @@ OWNER="${SENIM_PG_OWNER:-senim_owner}"
 APP="${SENIM_PG_APP:-senim_app}"
 CASEWORK_DB="${SENIM_PG_CASEWORK_DB:-senim_casework}"
 INTEL_DB="${SENIM_PG_INTEL_DB:-senim_intel}"
-for name in "$OWNER" "$APP" "$CASEWORK_DB" "$INTEL_DB"; do
+# Scratch for the monthly restore check (SENIM_BACKUP_CHECK_DATABASE_URL): owned by the app
+# role, which may create schemas there and nowhere else; it holds a copy only while a check
+# runs, and the check drops it at the end.
+CHECK_DB="${SENIM_PG_CHECK_DB:-senim_restorecheck}"
+for name in "$OWNER" "$APP" "$CASEWORK_DB" "$INTEL_DB" "$CHECK_DB"; do
   [[ "$name" =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || { echo "invalid name: $name" >&2; exit 2; }
 done
 
@@ -49,7 +54,11 @@ ALTER SCHEMA public OWNER TO $OWNER;
 GRANT USAGE ON SCHEMA public TO $APP;
 SQL
   done
-  echo "roles $OWNER, $APP and databases $CASEWORK_DB, $INTEL_DB ready; migrate as $OWNER, then run: $0 grants"
+  if [ -z "$(psql_su -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$CHECK_DB'")" ]; then
+    psql_su -d postgres -c "CREATE DATABASE $CHECK_DB OWNER $APP ENCODING 'UTF8' TEMPLATE template0"
+  fi
+  psql_su -d "$CHECK_DB" -c "REVOKE ALL ON DATABASE $CHECK_DB FROM PUBLIC; GRANT CONNECT, CREATE ON DATABASE $CHECK_DB TO $APP;"
+  echo "roles $OWNER, $APP and databases $CASEWORK_DB, $INTEL_DB (and scratch $CHECK_DB) ready; migrate as $OWNER, then run: $0 grants"
 }
 
 grants() {

@@ -142,7 +142,7 @@ def main() -> int:
     suffix = secrets.token_hex(3)
     names = {"SENIM_PG_OWNER": f"smoke_owner_{suffix}", "SENIM_PG_APP": f"smoke_app_{suffix}",
              "SENIM_PG_CASEWORK_DB": f"smoke_cw_{suffix}",
-             "SENIM_PG_INTEL_DB": f"smoke_in_{suffix}"}
+             "SENIM_PG_INTEL_DB": f"smoke_in_{suffix}", "SENIM_PG_CHECK_DB": f"smoke_ck_{suffix}"}
     pg_env = {**os.environ, **names, "PGHOST": parsed.hostname or "127.0.0.1",
               "PGPORT": str(parsed.port or 5432), "PGUSER": parsed.username or "postgres"}
     processes: list[subprocess.Popen[bytes]] = []
@@ -257,6 +257,40 @@ def main() -> int:
         for process in processes:
             if process.poll() is not None:
                 raise SystemExit("smoke: FAILED a server process died; see its log")
+
+        # The runbook's commands (docs/operations.md), as an operator runs them.
+        log("audit checkpoint and verify --checkpoint (runbook section 7)")
+        checkpoint = work / "checkpoint.json"
+        run([*flask, "audit", "checkpoint", "--out", str(checkpoint)], env=app_env, cwd=work)
+        run([*flask, "audit", "verify", "--checkpoint", str(checkpoint)], env=app_env,
+            cwd=work)
+        log("keys status (runbook section 5)")
+        run([*flask, "keys", "status"], env=app_env, cwd=work)
+        log("manual backup (runbook section 6)")
+        run([*flask, "backup", "--out", str(work / "manual.age")], env=app_env, cwd=work)
+        log("stopping the scheduler; scheduled backup and restore check once "
+            "(runbook section 6)")
+        scheduler_process = processes.pop()
+        os.killpg(scheduler_process.pid, signal.SIGTERM)
+        scheduler_process.wait(timeout=60)
+        check_env = {**app_env, "SENIM_BACKUP_FOLDER": str(work / "backups"),
+                     "SENIM_BACKUP_CHECK_DATABASE_URL": url(names["SENIM_PG_APP"],
+                                                            names["SENIM_PG_CHECK_DB"])}
+        result = run([*flask, "run-scheduler", "--once", "--only", "backup_daily",
+                      "--only", "check_backup"], env=check_env, cwd=work)
+        check_line = next((line for line in result.stdout.splitlines()
+                           if line.startswith("check_backup:")), "")
+        if "'failures': 0" not in check_line or "'audit_ok': 1" not in check_line \
+                or "'persons_ok': 0" in check_line:
+            raise SystemExit(f"smoke: FAILED restore check: {result.stdout[-2000:]}")
+        log(check_line)
+        log("upgrade and rollback as the owner role, then grants (runbook section 4)")
+        run([py, "-m", "flask", "--app", "casework", "db", "upgrade"], env=owner_env, cwd=work)
+        run([py, "-m", "flask", "--app", "casework", "db", "downgrade"], env=owner_env,
+            cwd=work)
+        run([py, "-m", "flask", "--app", "casework", "db", "upgrade"], env=owner_env, cwd=work)
+        run(["bash", setup, "grants"], env=pg_env)
+        run([*flask, "audit", "verify"], env=app_env, cwd=work)
         print("smoke: 1 passed, 0 failed")
         return 0
     finally:
@@ -268,7 +302,8 @@ def main() -> int:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        for db in (names["SENIM_PG_CASEWORK_DB"], names["SENIM_PG_INTEL_DB"]):
+        for db in (names["SENIM_PG_CASEWORK_DB"], names["SENIM_PG_INTEL_DB"],
+                   names["SENIM_PG_CHECK_DB"]):
             subprocess.run(["psql", "-q", "-X", "-d", "postgres", "-c",
                             f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"], env=pg_env,
                            capture_output=True)

@@ -10,10 +10,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, scoped_session
 
 from casework.models import JobRun
 
@@ -66,7 +67,7 @@ def decoded_counts(run: JobRun) -> dict[str, int]:
     return {str(k): int(v) for k, v in data.items() if isinstance(v, int)}
 
 
-def summaries(session: Session, jobs: list[str]) -> list[JobSummary]:
+def summaries(session: Session | scoped_session[Any], jobs: list[str]) -> list[JobSummary]:
     """Each known job with its latest run and latest success: three queries in all."""
     latest_ids = select(func.max(JobRun.id)).where(JobRun.job.in_(jobs)).group_by(JobRun.job)
     success_ids = select(func.max(JobRun.id)).where(
@@ -87,7 +88,8 @@ def summaries(session: Session, jobs: list[str]) -> list[JobSummary]:
             for job in jobs]
 
 
-def recent(session: Session, *, limit: int = 50, before: int | None = None) -> list[JobRun]:
+def recent(session: Session | scoped_session[Any], *, limit: int = 50,
+           before: int | None = None) -> list[JobRun]:
     """Newest first, paged by id (keyset)."""
     query = select(JobRun).order_by(JobRun.id.desc()).limit(limit)
     if before is not None:

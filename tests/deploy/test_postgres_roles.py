@@ -40,6 +40,7 @@ def provisioned() -> Iterator[dict[str, str]]:
         "SENIM_PG_APP": f"senim_app_{suffix}",
         "SENIM_PG_CASEWORK_DB": f"senim_cw_{suffix}",
         "SENIM_PG_INTEL_DB": f"senim_in_{suffix}",
+        "SENIM_PG_CHECK_DB": f"senim_ck_{suffix}",
     }
     url = make_url(PG_URL)
     env = {**os.environ, **names, "PGHOST": url.host or "127.0.0.1",
@@ -52,7 +53,8 @@ def provisioned() -> Iterator[dict[str, str]]:
     finally:
         admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            for db in (names["SENIM_PG_CASEWORK_DB"], names["SENIM_PG_INTEL_DB"]):
+            for db in (names["SENIM_PG_CASEWORK_DB"], names["SENIM_PG_INTEL_DB"],
+                       names["SENIM_PG_CHECK_DB"]):
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             for role in (names["SENIM_PG_APP"], names["SENIM_PG_OWNER"]):
                 conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))

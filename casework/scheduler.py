@@ -110,6 +110,7 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], dict[str, Any]], ...] = (
     ("verify_audit", jobs.verify_audit, {"trigger": "cron", "hour": 2, "minute": 30}),
     ("review_coming_of_age", jobs.review_coming_of_age,
      {"trigger": "cron", "hour": 1, "minute": 15}),
+    ("evaluate_duties", jobs.evaluate_duties, {"trigger": "interval", "minutes": 15}),
 )
 
 

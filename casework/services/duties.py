@@ -365,7 +365,8 @@ def _lock(ctx: Ctx) -> None:
     """One evaluation at a time on PostgreSQL (released at commit or rollback)."""
     bind = ctx.session.get_bind(mapper=Task)
     if bind.dialect.name == "postgresql":
-        ctx.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+        ctx.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY},
+                            bind_arguments={"mapper": Task})
 
 
 def _existing_keys(ctx: Ctx, keys: Sequence[str]) -> set[str]:

@@ -31,8 +31,10 @@ from enum import Enum, IntEnum
 AT_ONCE = timedelta(days=36500)
 # Rules 5-7: the roster is checked this far ahead.
 ROSTER_HORIZON = timedelta(days=14)
-# Signed audit checkpoints are shipped off the server at least this often.
+# Signed audit checkpoints are shipped off the server at least this often; the first one
+# a day after the trail began.
 CHECKPOINT_EVERY = timedelta(days=7)
+FIRST_CHECKPOINT = timedelta(days=1)
 # A break-glass access is reviewed by the director within a day.
 BREAK_GLASS_REVIEW = timedelta(days=1)
 # A thematic entry's privacy review should not wait more than two days.
@@ -511,12 +513,14 @@ def break_glass_condition(b: BreakGlassFacts) -> Condition:
 
 def checkpoint_condition(last_checkpoint: datetime | None, first_event: datetime | None,
                          now: datetime) -> Condition | None:
-    """A signed checkpoint leaves the server every week; none yet: a week after the
-    trail's first entry."""
-    since = last_checkpoint or first_event
-    if since is None:
+    """A signed checkpoint leaves the server every week; none yet: a day after the trail's
+    first entry."""
+    if last_checkpoint is not None:
+        due = last_checkpoint + CHECKPOINT_EVERY
+    elif first_event is not None:
+        due = first_event + FIRST_CHECKPOINT
+    else:
         return None
-    due = since + CHECKPOINT_EVERY
     return Condition(Duty.AUDIT_CHECKPOINT, f"checkpoint:{due.isoformat(timespec='minutes')}",
                      due)
 

@@ -292,8 +292,9 @@ def s_checkpoint(app, ctx, w, tmp_path):
     first = ctx.now
 
     def resolve(c):
-        at(c, first + 9 * D).audit("audit.checkpoint", actor=auditor.public_id)
-    return Scenario("audit_checkpoint_due", first + 6 * D + H, first + 9 * D + MIN, 2,
+        at(c, first + 3 * D).audit("audit.checkpoint", actor=auditor.public_id)
+    # The first checkpoint is due a day after the trail began; two days later, the director.
+    return Scenario("audit_checkpoint_due", first + H, first + 3 * D + MIN, 2,
                     [w.director.public_id], resolve)
 
 

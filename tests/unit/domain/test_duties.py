@@ -207,7 +207,7 @@ def test_break_glass_and_checkpoint():
     assert glass.deadline == NOW + D and d.CATALOGUE[glass.duty].closes_on_ack
     assert d.checkpoint_condition(None, None, NOW) is None
     first = d.checkpoint_condition(None, NOW - 10 * D, NOW)
-    assert first.deadline == NOW - 3 * D
+    assert first.deadline == NOW - 9 * D
     shipped = d.checkpoint_condition(NOW - D, NOW - 10 * D, NOW)
     assert shipped.deadline == NOW + 6 * D and shipped.key != first.key
 

@@ -534,6 +534,13 @@ def find_visible(ctx: Ctx, staff: Staff, public_id: str) -> Task | None:
                 None)
 
 
+def can_mark_done(task: Task) -> bool:
+    """A task made by a user action, or a review the person's own staff do, is marked done
+    by them; a role's duty (the roster, an MoU, a privacy review, a notice) closes when its
+    condition is resolved, so nobody silences it with a click."""
+    return task.duty_key is None or owner_of(task) in (Owner.ASSIGNEES, Owner.STAFF)
+
+
 def acknowledge(ctx: Ctx, staff: Staff, task: Task) -> None:
     """"I have it": escalation stops. A review that is only a look (break-glass) is done
     by acknowledging it."""

@@ -90,7 +90,8 @@ def _page() -> str:
     return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
                            any_urgent=any(t.urgent and p is not None for t, p in rows),
                            form=ConfirmForm(), now=ctx().now,
-                           can_finish=can(Role(g.staff.role), Permission.TASKS))
+                           can_finish=can(Role(g.staff.role), Permission.TASKS),
+                           finishable={t.id for t, _p in rows if duties.can_mark_done(t)})
 
 
 @bp.route("/")
@@ -118,8 +119,8 @@ def done(task_id: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     row = duties.find_visible(ctx(), g.staff, task_id)
-    if row is None:  # someone else's task, already done, or none at all: all look the same
-        abort(404)
+    if row is None or not duties.can_mark_done(row):
+        abort(404)  # someone else's task, already done, or none at all: all look the same
     feedback.complete_task(ctx(), row)
     db.session.commit()
     flash(_("Marked as done: %(task)s", task=task_label(row.kind)), "success")

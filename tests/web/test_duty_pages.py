@@ -115,3 +115,14 @@ def test_notifications_of_tasks_are_content_free(app, client):
     assert "Reminder: a task of yours is due soon." in page
     assert "passed on to you" in page and 'href="/tasks/duties"' in page
     assert "f" * 32 not in page
+
+
+def test_a_roles_duty_is_not_silenced_with_done(app, client):
+    """A privacy review closes when the entry is reviewed, not when a caseworker clicks."""
+    privacy = duty_task(app, "privacy_review_waiting", "privacy_reviewer")
+    login(client, app, make_staff(app, "caseworker"))
+    page = client.get("/tasks/").get_data(as_text=True)
+    assert f'action="/tasks/{privacy}/acknowledge"' in page
+    assert f'action="/tasks/{privacy}/done"' not in page
+    assert post_form(client, "/tasks/", f"/tasks/{privacy}/done").status_code == 404
+    assert task_row(app, privacy).done_at is None

@@ -188,3 +188,20 @@ def check_backup(app: Flask) -> dict[str, int]:
         if not passed:
             raise JobFailed(counts)
         return counts
+
+
+def evaluate_duties(app: Flask) -> dict[str, int]:
+    """Every 15 minutes: the duty catalogue's conditions become tasks (once), tasks nobody
+    acknowledged escalate, tasks whose condition went away close (issue 10)."""
+    from casework.services import duties
+    from casework.services.context import Ctx
+
+    with app.app_context():
+        _follow_keys(app)
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job")
+        counts = duties.evaluate(ctx).as_dict()
+        db.session.commit()
+        event(log, "job.duties_evaluated", **counts)
+        return counts

@@ -125,6 +125,7 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Trigger], ...] = (
     ("verify_audit", jobs.verify_audit, {"trigger": "cron", "hour": 2, "minute": 30}),
     ("review_coming_of_age", jobs.review_coming_of_age,
      {"trigger": "cron", "hour": 1, "minute": 15}),
+    ("evaluate_duties", jobs.evaluate_duties, {"trigger": "interval", "minutes": 15}),
     ("backup_daily", jobs.backup_daily, _daily_backup),
     ("check_backup", jobs.check_backup, _monthly_check),
 )

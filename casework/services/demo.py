@@ -14,7 +14,14 @@ from typing import Any
 
 from casework.domain.roles import Role
 from casework.models import Staff
-from casework.services import accounts, demo_disclosure, demo_history, demo_people, totp
+from casework.services import (
+    accounts,
+    demo_disclosure,
+    demo_duties,
+    demo_history,
+    demo_people,
+    totp,
+)
 from casework.services.context import Ctx
 
 DEMO_USERS = (
@@ -58,6 +65,8 @@ def load_demo(ctx: Ctx, instance_path: Path, attachments: Path | None = None) ->
     demo_disclosure.load(ctx, staff_by_role, instance_path, attachments, packages_folder)
     # Two years of de-identified history, so the statistics page has something to show.
     demo_history.load(ctx, staff_by_role[Role.CASEWORKER][-1])
+    # Open tasks, a review due this week, a roster gap: every role's day (issue 10).
+    demo_duties.load(ctx, staff_by_role)
     data = {"users": users, "persons": people,
             "packages": demo_disclosure.describe_packages(ctx, instance_path, packages_folder)}
     fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

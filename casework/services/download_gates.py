@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from casework.domain.duties import recall_key
 from casework.domain.release_gates import (
     ConsentState,
     Consequence,
@@ -197,9 +198,12 @@ def after_termination(ctx: Ctx, row: MouVersion, folder: Path | None) -> list[Re
             continue
         notice.due_at = due
         notices.append(notice)
+        # The duty catalogue's destroy-or-return duty, keyed by the notice: the scheduler
+        # escalates it and closes it once the notice is confirmed (issue 10).
         ctx.session.add(Task(person_id=None, kind="obtain_destruction_confirmation",
                              urgent=True, object_ref=_request(ctx, package).reference,
-                             created_at=ctx.now, due_at=due))
+                             created_at=ctx.now, due_at=due, owner_role="liaison",
+                             duty_key=recall_key(notice.public_id)))
     if notices:
         for _, liaison in roster.designations(ctx):
             notifications.notify(ctx, liaison, "termination_confirmation_due",

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from casework.domain.roles import Permission
+from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import (
     DisclosurePackage,
@@ -21,7 +21,7 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import access, feedback
+from casework.services import duties, feedback
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.security import requires
@@ -42,6 +42,23 @@ TASK_LABELS = {
                                            "made without their consent"),
     "obtain_destruction_confirmation": _l("Obtain the unit's confirmation that it destroyed "
                                           "or returned what it received"),
+    # Issue 10: the duty catalogue (casework.domain.duties).
+    "mou_feedback_ack_overdue": _l("The police unit has not acknowledged a released "
+                                   "package: chase the acknowledgement"),
+    "mou_feedback_outcome_overdue": _l("The police unit owes the outcome of a released "
+                                       "package: chase it"),
+    "mou_review_due": _l("The MoU with a police unit is due for review"),
+    "mou_expiry_due": _l("The MoU with a police unit expires soon: renew it or let it end"),
+    "risk_assessment_expiring": _l("A risk assessment that an open disclosure relies on "
+                                   "expires soon: assess again"),
+    "consent_review_due": _l("Review the consent with the person before it ends"),
+    "witness_review_due": _l("The witness-protection review is due"),
+    "send_recall_notice": _l("Send the recall notice to the police unit"),
+    "privacy_review_waiting": _l("A thematic intelligence entry is waiting for its privacy "
+                                 "review"),
+    "oncall_gap": _l("Nobody is on call for part of the next 14 days: fill the roster"),
+    "break_glass_review": _l("Review an emergency (break-glass) access to a record"),
+    "audit_checkpoint_due": _l("Make a signed audit checkpoint and keep it off the server"),
 }
 RECALL_REASONS = {
     "consent_withdrawn": _l("The person withdrew their consent"),
@@ -62,21 +79,38 @@ def task_label(kind: str) -> str:
     return str(TASK_LABELS.get(kind, kind))
 
 
-def my_tasks() -> list[tuple[Task, Person]]:
-    """Open tasks for the people assigned to the signed-in member of staff, urgent first."""
-    c = ctx()
-    people = {p.id: p for p in access.assigned_people(c, g.staff)}
-    return [(t, people[t.person_id]) for t in feedback.tasks_for(c, set(people))
-            if t.person_id in people]
+def my_tasks() -> list[tuple[Task, Person | None]]:
+    """Open tasks for the signed-in member of staff: about the people assigned to them, or
+    owned by them or their role, or escalated to them; urgent first."""
+    return duties.visible_tasks(ctx(), g.staff)
+
+
+def _page() -> str:
+    rows = my_tasks()
+    return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
+                           any_urgent=any(t.urgent and p is not None for t, p in rows),
+                           form=ConfirmForm(), now=ctx().now,
+                           can_finish=can(Role(g.staff.role), Permission.TASKS),
+                           finishable={t.id for t, _p in rows if duties.can_mark_done(t)})
 
 
 @bp.route("/")
 @requires(Permission.TASKS)
 def index() -> str:
-    rows = my_tasks()
-    return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
-                           any_urgent=any(t.urgent for t, _p in rows), form=ConfirmForm(),
-                           now=ctx().now)
+    return _page()
+
+
+@bp.route("/duties")
+@requires(Permission.ACCOUNT)
+def duties_page() -> str:
+    """The same list for every role (the liaison's, director's and auditor's duties)."""
+    return _page()
+
+
+def _back() -> Response:
+    target = "tasks.index" if can(Role(g.staff.role), Permission.TASKS) else \
+        "tasks.duties_page"
+    return redirect(url_for(target))
 
 
 @bp.route("/<task_id>/done", methods=["POST"])
@@ -84,13 +118,28 @@ def index() -> str:
 def done(task_id: str) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = next((t for t, _p in my_tasks() if t.public_id == task_id), None)
-    if row is None:  # someone else's task, already done, or none at all: all look the same
-        abort(404)
+    row = duties.find_visible(ctx(), g.staff, task_id)
+    if row is None or not duties.can_mark_done(row):
+        abort(404)  # someone else's task, already done, or none at all: all look the same
     feedback.complete_task(ctx(), row)
     db.session.commit()
     flash(_("Marked as done: %(task)s", task=task_label(row.kind)), "success")
     return redirect(url_for("tasks.index"))
+
+
+@bp.route("/<task_id>/acknowledge", methods=["POST"])
+@requires(Permission.ACCOUNT)
+def acknowledge(task_id: str) -> Response:
+    """"I have it": the task stops escalating (issue 10)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    row = duties.find_visible(ctx(), g.staff, task_id)
+    if row is None:
+        abort(404)
+    duties.acknowledge(ctx(), g.staff, row)
+    db.session.commit()
+    flash(_("Acknowledged: %(task)s", task=task_label(row.kind)), "success")
+    return _back()
 
 
 def recall_rows() -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ TASK_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["id", "kind", "urgent", "due", "case_code"],
     "properties": {"id": {"type": "string"}, "kind": {"enum": sorted(TASK_LABELS)},
                    "urgent": {"type": "boolean"}, "due": DATE_TIME,
-                   "case_code": {"type": "string"}}}
+                   "case_code": {"type": ["string", "null"]}}}
 ACTIVE_MOU_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["unit", "unit_name", "mou"],
     "properties": {
@@ -64,11 +64,13 @@ def roster_on_duty() -> dict[str, Any]:
 @bp.route("/tasks")
 @requires(Permission.TASKS)
 @describe(Operation("/tasks", "get",
-                    "My open tasks for the people assigned to me, urgent first",
+                    "My open tasks (about the people assigned to me, or my role's "
+                    "duties), urgent first",
                     Permission.TASKS, {"type": "array", "items": TASK_SCHEMA}))
 def tasks_list() -> list[dict[str, Any]]:
     return [{"id": t.public_id, "kind": t.kind, "urgent": bool(t.urgent),
-             "due": _utc(t.due_at), "case_code": p.case_code} for t, p in my_tasks()]
+             "due": _utc(t.due_at), "case_code": p.case_code if p else None}
+            for t, p in my_tasks()]
 
 
 @bp.route("/mou/active")

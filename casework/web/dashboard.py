@@ -8,6 +8,7 @@ refusal.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app, g, has_request_context, url_for
@@ -16,11 +17,13 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from casework.domain.roles import Role, can
+from casework.logs import event
 from casework.services import dashboard
 from casework.web.context import ctx
 from casework.web.outage import in_outage
 from casework.web.security import ATTR, PUBLIC
 
+log = logging.getLogger("senim.web")
 WAITING_LABELS = {
     "disclosure_approval": _l("Disclosure waiting for your approval"),
     "disclosure_cosign": _l("Emergency disclosure waiting for your co-signature"),
@@ -112,7 +115,8 @@ def nav_counts() -> dashboard.Counters | None:
     if "senim_nav_counts" not in g:
         try:
             g.senim_nav_counts = dashboard.counters(ctx(), current_user)
-        except SQLAlchemyError:  # an error page after a failed statement: no counters
+        except SQLAlchemyError as error:  # a page after a failed statement: no counters
+            event(log, "nav_counts.failed", exc=type(error).__name__)
             g.senim_nav_counts = None
     counts: dashboard.Counters | None = g.senim_nav_counts
     return counts

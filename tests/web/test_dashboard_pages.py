@@ -454,3 +454,49 @@ def test_nav_counters_are_absent_for_the_signed_out_and_post_forms_still_work(ap
     html = home(client)
     assert "Сейчас ничего не ждёт ваших действий." in html
     assert "Ваша учётная запись" in html
+
+
+def test_mou_expiry_and_review_reach_the_director_and_the_liaison_not_the_caseworker(app):
+    from datetime import date
+
+    today = date.today()
+    f = make_world(app, **{
+        "expires_on = 2027-12-31": f"expires_on = {today + timedelta(days=5)}",
+        "last_reviewed = 2026-01-01": f"last_reviewed = {today - timedelta(days=400)}"})
+    expiry = (today + timedelta(days=5)).strftime("%d.%m.%Y")
+    for user in (f.director, f.liaison):
+        block = section(home(signed_in(app, user)), "deadlines")
+        assert "MoU expires" in block and "Test ATU" in block and expiry in block, block
+        assert "MoU review due" in block and "Overdue" in block
+        assert 'href="/mou/"' in block
+    assert "MoU" not in section(home(signed_in(app, f.caseworker)), "deadlines")
+
+
+@pytest.mark.parametrize("role", ["caseworker", "liaison", "director", "psychologist",
+                                  "legal_adviser", "auditor"])
+def test_the_menu_counters_cost_at_most_two_statements(app, role):
+    from casework.extensions import db
+    from casework.services import dashboard
+
+    user = make_staff(app, role)
+    worker = user if role == "caseworker" else make_staff(app, "caseworker")
+    for _ in range(3):
+        add_task(app, make_person(app, worker))
+    with app.app_context():
+        c = service_ctx(app)
+        staff = _staff(c, user)
+        counted = []
+
+        def count(*_args):
+            counted.append(1)
+
+        engines = list(db.engines.values())
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        try:
+            counts = dashboard.counters(c, staff)
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", count)
+    assert len(counted) <= 2, len(counted)
+    assert counts.tasks == (3 if role == "caseworker" else 0)

@@ -7,10 +7,11 @@ that points to the person. The number of statements is fixed per role: it does n
 with the number of tasks, people or disclosures (tests/web/test_dashboard_pages.py).
 
 Who owns a task (casework.models.Task): ``owner_staff_id`` is one member of staff;
-``owner_role`` is a role ("liaison" meaning whoever is on call now, rules 5-7; for a care
-role, those of that role who may read the person, or all of them when no person is named);
-neither means the person's assigned staff. Tasks escalated to the director (level 2) are
-the director's as well.
+``owner_role`` is a role ("liaison" meaning whoever is on call now, rules 5-7, and every
+designated liaison once escalated; "privacy_reviewer" whoever may review intelligence; for
+a care role, those of that role who may read the person, or all of them when no person is
+named); neither means the person's assigned staff. Once escalated (level 1, "another
+assignee") a task about a person is every assigned carer's; at level 2 the director's.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
     union,
 )
 from sqlalchemy.orm import aliased
@@ -70,6 +70,8 @@ HORIZON = timedelta(days=7)  # deadlines shown: due within the next seven days
 COVERAGE_DAYS = 14  # the director's view of the on-call roster
 TASK_LIMIT = 50  # tasks listed on the page (the counter counts them all)
 LIST_LIMIT = 25  # rows of every other block
+# The owner role of duties anyone who may review intelligence for privacy can take.
+PRIVACY_REVIEWER = "privacy_reviewer"
 
 
 @dataclass(frozen=True)
@@ -177,25 +179,36 @@ def _in(column: Any, ids: Select[Any] | None) -> ColumnElement[bool]:
     return column.in_(ids) if ids is not None else false()
 
 
+def _designated_clause(staff: Staff) -> ColumnElement[bool]:
+    return exists().where(LiaisonDesignation.staff_id == staff.id,
+                          LiaisonDesignation.ended_at.is_(None))
+
+
 def _on_duty_clause(staff: Staff, now: datetime) -> ColumnElement[bool]:
     """Designated liaison or deputy with a shift covering now (as roster.on_duty)."""
     return and_(exists().where(OnCallShift.staff_id == staff.id, OnCallShift.starts_at <= now,
-                               OnCallShift.ends_at > now),
-                exists().where(LiaisonDesignation.staff_id == staff.id,
-                               LiaisonDesignation.ended_at.is_(None)))
+                               OnCallShift.ends_at > now), _designated_clause(staff))
 
 
-def _task_clause(staff: Staff, now: datetime, on_duty: ColumnElement[bool],
-                 readable: Select[Any] | None) -> ColumnElement[bool]:
+def _task_clause(staff: Staff, now: datetime, readable: Select[Any] | None) -> ColumnElement[bool]:
     role = Role(staff.role)
-    by_role = Task.owner_role == staff.role
+    roles = [staff.role]
+    if can(role, Permission.INTEL_WRITE):
+        roles.append(PRIVACY_REVIEWER)
+    by_role: ColumnElement[bool] = Task.owner_role.in_(roles)
     if role is Role.LIAISON:
-        by_role = and_(by_role, on_duty)
+        # Whoever is on call now (rules 5-7); once escalated, every designated liaison.
+        by_role = and_(by_role, or_(_on_duty_clause(staff, now),
+                                    and_(Task.escalation_level >= 1,
+                                         _designated_clause(staff))))
     elif role in CARE_ROLES:
         by_role = and_(by_role, or_(Task.person_id.is_(None), _in(Task.person_id, readable)))
-    unowned = and_(Task.owner_staff_id.is_(None), Task.owner_role.is_(None),
-                   _in(Task.person_id, readable))
-    clauses = [Task.owner_staff_id == staff.id, by_role, unowned]
+    # About a person I may read: the assigned staff's unless owned otherwise, and everyone's
+    # who cares for the person once escalated (to "another assignee").
+    about_mine = and_(_in(Task.person_id, readable),
+                      or_(and_(Task.owner_staff_id.is_(None), Task.owner_role.is_(None)),
+                          Task.escalation_level >= 1))
+    clauses = [Task.owner_staff_id == staff.id, by_role, about_mine]
     if role is Role.DIRECTOR:
         clauses.append(Task.escalation_level >= 2)
     return and_(Task.done_at.is_(None), or_(*clauses))
@@ -269,7 +282,7 @@ def counters(ctx: Ctx, staff: Staff) -> Counters:
     def count(query: Select[Any]) -> Any:
         return query.with_only_columns(func.count()).scalar_subquery()
 
-    tasks = count(select(Task.id).where(_task_clause(staff, now, on_duty, readable)))
+    tasks = count(select(Task.id).where(_task_clause(staff, now, readable)))
     unread = count(select(Notification.id).where(Notification.staff_id == staff.id,
                                                  Notification.read_at.is_(None)))
     waiting: list[Any] = []
@@ -303,7 +316,7 @@ def build(ctx: Ctx, staff: Staff) -> Dashboard:
         on_duty = bool(ctx.session.scalar(select(_on_duty_clause(staff, now))))
     readable = _readable(staff, now)
     board = Dashboard(role=role.value, on_duty=on_duty)
-    board.tasks = _tasks(ctx, staff, true() if on_duty else false(), readable)
+    board.tasks = _tasks(ctx, staff, readable)
     board.waiting = _waiting(ctx, staff, bool(on_duty))
     board.drafts = _drafts(ctx, staff, readable)
     board.deadlines = _deadlines(ctx, staff, readable)
@@ -312,8 +325,7 @@ def build(ctx: Ctx, staff: Staff) -> Dashboard:
     return board
 
 
-def _tasks(ctx: Ctx, staff: Staff, on_duty: ColumnElement[bool],
-           readable: Select[Any] | None) -> list[TaskItem]:
+def _tasks(ctx: Ctx, staff: Staff, readable: Select[Any] | None) -> list[TaskItem]:
     now = ctx.now
     shown = _in(Task.person_id, readable)
     rows = ctx.session.execute(
@@ -321,7 +333,7 @@ def _tasks(ctx: Ctx, staff: Staff, on_duty: ColumnElement[bool],
                Task.acknowledged_at, Task.person_id, Task.object_ref,
                case((shown, Person.case_code), else_=None))
         .outerjoin(Person, Person.id == Task.person_id)
-        .where(_task_clause(staff, now, on_duty, readable))
+        .where(_task_clause(staff, now, readable))
         .order_by(Task.urgent.desc(), Task.due_at, Task.id).limit(TASK_LIMIT))
     items = []
     for public_id, kind, urgent, due_at, level, acked, person_id, ref, code in rows:

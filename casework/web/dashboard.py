@@ -46,13 +46,15 @@ DEADLINE_LABELS = {
     "mou_expiry": _l("MoU expires"),
 }
 # Where the work of a task is done when it names no person the viewer may open (duty
-# tasks): the first page whose name appears in the task's kind.
+# tasks): the first page whose name appears in the task's kind, else the list of tasks.
 TASK_PAGES = (("recall", "tasks.recalls"), ("destroy", "tasks.recalls"),
-              ("mou", "mou.index"), ("on_call", "roster.index"), ("roster", "roster.index"),
-              ("coverage", "roster.index"), ("privacy", "intel.index"),
+              ("mou", "mou.index"), ("oncall", "roster.index"), ("on_call", "roster.index"),
+              ("roster", "roster.index"), ("privacy", "intel.index"),
               ("break_glass", "grants.index"), ("grant", "grants.index"),
               ("audit", "audit.index"), ("disclosure", "disclosures.index"),
               ("package", "disclosures.index"))
+# The list of tasks: the care roles' own, or every role's where that page exists.
+TASK_LISTS = ("tasks.index", "tasks.duties_page")
 
 
 def allowed_url(endpoint: str, **values: Any) -> str | None:
@@ -68,15 +70,12 @@ def allowed_url(endpoint: str, **values: Any) -> str | None:
 
 
 def task_url(task: dashboard.TaskItem) -> str | None:
+    lists = [allowed_url(endpoint) for endpoint in TASK_LISTS]
     if task.case_code:
-        return allowed_url("tasks.index") or allowed_url("persons.detail",
-                                                         case_code=task.case_code)
-    for word, endpoint in TASK_PAGES:
-        if word in task.kind:
-            found = allowed_url(endpoint)
-            if found:
-                return found
-    return allowed_url("tasks.index")
+        return next((u for u in lists if u), None) or allowed_url(
+            "persons.detail", case_code=task.case_code)
+    pages = [allowed_url(endpoint) for word, endpoint in TASK_PAGES if word in task.kind]
+    return next((u for u in (*pages, *lists) if u), None)
 
 
 def waiting_url(item: dashboard.WaitingItem) -> str | None:

@@ -216,6 +216,11 @@ def test_liaison_on_duty_sees_the_disclosure_to_approve_and_off_duty_does_not(ap
     # The deputy, still on call, has the request waiting.
     deputy = signed_in(app, f.deputy)
     assert reference in section(home(deputy), "waiting")
+    # Once escalated, a liaison's duty reaches every designated liaison, on call or not.
+    add_task(app, kind="send_recall_notice", urgent=False, owner_role="liaison", level=1)
+    tasks = section(home(liaison), "tasks")
+    assert "recall" in tasks.lower() and "Escalated" in tasks
+    assert 'href="/tasks/recalls"' in tasks
 
 
 def test_caseworker_sees_a_privacy_review_waiting_for_a_second_person(app):
@@ -500,3 +505,26 @@ def test_the_menu_counters_cost_at_most_two_statements(app, role):
                 event.remove(engine, "before_cursor_execute", count)
     assert len(counted) <= 2, len(counted)
     assert counts.tasks == (3 if role == "caseworker" else 0)
+
+
+def test_who_sees_a_task_owner_role_escalation_and_the_privacy_reviewers(app):
+    worker, colleague = make_staff(app, "caseworker"), make_staff(app, "caseworker")
+    psychologist = make_staff(app, "psychologist")
+    code = make_person(app, worker, psychologist)
+    # Owned by a colleague: not mine until it is escalated to "another assignee".
+    add_task(app, code, kind="inform_person_hearing", urgent=False, owner=colleague)
+    # A duty for whoever may review intelligence for privacy.
+    add_task(app, kind="privacy_review_waiting", urgent=False, owner_role="privacy_reviewer")
+    html = home(signed_in(app, worker))
+    assert "Tell the person about the court hearing" not in html
+    assert "privacy_review_waiting" in section(html, "tasks") or \
+        "privacy review" in section(html, "tasks")
+    assert 'href="/intel/"' in section(html, "tasks")
+    psy_html = home(signed_in(app, psychologist))
+    assert "privacy" not in section(psy_html, "tasks")
+    assert "Tell the person about the court hearing" not in psy_html
+
+    add_task(app, code, kind="inform_person_hearing", urgent=False, owner=colleague, level=1)
+    for user in (worker, psychologist):
+        block = section(home(signed_in(app, user)), "tasks")
+        assert "Tell the person about the court hearing" in block and code in block

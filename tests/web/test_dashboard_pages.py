@@ -528,3 +528,25 @@ def test_who_sees_a_task_owner_role_escalation_and_the_privacy_reviewers(app):
     for user in (worker, psychologist):
         block = section(home(signed_in(app, user)), "tasks")
         assert "Tell the person about the court hearing" in block and code in block
+
+
+def test_a_pending_grant_waits_for_the_other_director_and_the_auditor_not_the_requester(app):
+    from casework.domain.roles import Role
+    from casework.extensions import db
+    from casework.services import grants
+
+    requester, other = make_staff(app, "director"), make_staff(app, "director")
+    auditor = make_staff(app, "auditor")
+    with app.app_context():
+        c = service_ctx(app, actor=requester.public_id)
+        grants.request_account(c, _staff(c, requester), email="new-worker@t.kz",
+                               display_name="New worker", role=Role.CASEWORKER,
+                               single_administrator=False)
+        db.session.commit()
+    for user in (other, auditor):
+        html = home(signed_in(app, user))
+        waiting = section(html, "waiting")
+        assert "Grant of access waiting for a second person" in waiting
+        assert 'href="/grants/"' in waiting
+        assert "(1 item waiting for you)" in nav(html)
+    assert "Grant of access" not in home(signed_in(app, requester))

@@ -16,7 +16,16 @@ from casework.domain.minors import MinorGround, MinorReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
-from casework.services import access, casenotes, intel, interviews, minors, persons, screenings
+from casework.services import (
+    access,
+    casenotes,
+    dashboard,
+    intel,
+    interviews,
+    minors,
+    persons,
+    screenings,
+)
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
 from casework.web.context import ctx
@@ -30,6 +39,7 @@ from casework.web.forms_casework import (
 )
 from casework.web.messages import explain
 from casework.web.security import requires
+from casework.web.tasks import TASK_LABELS
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 
@@ -210,7 +220,9 @@ def detail(case_code: str) -> str:
         assignees=access.assignees(c, person), note_form=NoteForm(),
         today=c.now.date(), sections=sections.render_context(person, g.staff),
         minor=minors.status_at(c, person, c.now, record),
-        minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS)
+        minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS,
+        # Issue 10: a banner while an urgent task about this person is open.
+        urgent_tasks=dashboard.urgent_tasks_about(c, person), task_labels=TASK_LABELS)
 
 
 @bp.route("/<case_code>/break-glass", methods=["POST"])

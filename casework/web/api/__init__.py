@@ -26,6 +26,7 @@ def openapi() -> dict[str, object]:
 
 
 import casework.web.api.case_events  # noqa: E402,F401  (registers operations)
+import casework.web.api.dashboard  # noqa: E402,F401  (registers operations)
 import casework.web.api.disclosures  # noqa: E402,F401  (registers operations)
 from casework.web.api import account, admin_audit, consent, intel, legal, persons, roster  # noqa: E402,F401  (registers operations)
 from casework.web.api import statistics as _statistics  # noqa: E402,F401  (registers operations)

@@ -28,4 +28,5 @@ def openapi() -> dict[str, object]:
 import casework.web.api.case_events  # noqa: E402,F401  (registers operations)
 import casework.web.api.disclosures  # noqa: E402,F401  (registers operations)
 from casework.web.api import account, admin_audit, consent, intel, legal, persons, roster  # noqa: E402,F401  (registers operations)
+from casework.web.api import notify_channel as _notify_channel  # noqa: E402,F401  (registers operations)
 from casework.web.api import statistics as _statistics  # noqa: E402,F401  (registers operations)

@@ -2,7 +2,8 @@
 
 ``smtp_server`` starts it; ``mail_app`` points the application's sender at it (the one
 place the app is configured differently: its sender and the public link). Every message
-any test receives is also kept in ``ALL_MESSAGES``, so a scan can check them all.
+any test receives is also kept in ``ALL_MESSAGES``, so a scan can check them all. A test
+module imports ``smtp_server_fixture`` and ``mail_app_fixture`` to use them.
 """
 
 from __future__ import annotations
@@ -71,17 +72,17 @@ def text_of(message: EmailMessage) -> str:
     return headers + "\n" + (body.get_content() if body is not None else "")
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SmtpServer]:
     server = SmtpServer(free_port())
     server.start()
     yield server
     server.stop()
 
 
-@pytest.fixture
-def mail_app(app: Any, smtp_server: SmtpServer,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+@pytest.fixture(name="mail_app")
+def mail_app_fixture(app: Any, smtp_server: SmtpServer,
+                     monkeypatch: pytest.MonkeyPatch) -> SmtpServer:
     """The session's app, sending through the suite's SMTP server (plain, localhost)."""
     from casework.services.channels import SmtpConfig, SmtpSender
 
@@ -92,4 +93,4 @@ def mail_app(app: Any, smtp_server: SmtpServer,
     monkeypatch.setitem(app.extensions, "senim.sender", SmtpSender(SmtpConfig(
         host="127.0.0.1", port=smtp_server.port, security="none", sender=FROM,
         timeout=5)))
-    yield smtp_server
+    return smtp_server

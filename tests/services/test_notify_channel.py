@@ -24,8 +24,8 @@ from tests.smtp_support import (
     ALL_MESSAGES,
     PUBLIC_URL,
     SmtpServer,
-    mail_app,  # noqa: F401  (fixture)
-    smtp_server,  # noqa: F401  (fixture)
+    mail_app_fixture,  # noqa: F401  (fixture "mail_app")
+    smtp_server_fixture,  # noqa: F401  (fixture "smtp_server")
     text_of,
 )
 
@@ -139,10 +139,10 @@ def test_a_failed_delivery_is_retried_shown_to_the_director_then_delivered(
     with frozen(t):
         counts = jobs.send_notifications(app)
     assert counts["failed_attempts"] == 1 and counts["urgent_sent"] == 0
-    with frozen((t + timedelta(seconds=30))):
+    with frozen(t + timedelta(seconds=30)):
         # Backoff: not due again yet, so not even tried.
         assert jobs.send_notifications(app)["failed_attempts"] == 0
-    with frozen((t + timedelta(minutes=1))):
+    with frozen(t + timedelta(minutes=1)):
         assert jobs.send_notifications(app)["failed_attempts"] == 1  # second attempt fails
     shown = outbox.summary(replace(ctx, now=t + timedelta(minutes=2)))
     assert shown.retrying == 1
@@ -151,9 +151,9 @@ def test_a_failed_delivery_is_retried_shown_to_the_director_then_delivered(
     assert problem.staff_public_id == worker.public_id
 
     mail_app.start()  # back
-    with frozen((t + timedelta(minutes=2))):
+    with frozen(t + timedelta(minutes=2)):
         assert jobs.send_notifications(app)["failed_attempts"] == 0  # 2 minutes: not yet
-    with frozen((t + timedelta(minutes=3))):
+    with frozen(t + timedelta(minutes=3)):
         assert jobs.send_notifications(app)["urgent_sent"] == 1
     assert [m["Subject"] for m in mail_app.to("retry@example.net")] == [URGENT_EN]
     assert outbox.summary(replace(ctx, now=t + timedelta(minutes=4))).problems == []
@@ -169,7 +169,7 @@ def test_a_delivery_is_given_up_after_the_last_attempt_and_stays_visible(app, ct
     mail_app.stop()
     given_up = 0
     for minute in range(0, 24 * 60, 7):
-        with frozen((t + timedelta(minutes=minute))):
+        with frozen(t + timedelta(minutes=minute)):
             given_up += jobs.send_notifications(app)["given_up"]
     assert given_up == 1
     shown = outbox.summary(replace(ctx, now=t + timedelta(days=1)))
@@ -251,11 +251,12 @@ def test_the_message_is_in_the_staff_members_language(app, ctx, mail_app):
     [ru] = mail_app.to("ru@example.net")
     assert kk["Subject"] != URGENT_EN and ru["Subject"] != URGENT_EN
     assert kk["Subject"] != ru["Subject"]
-    assert "Senim" in ru["Subject"] and PUBLIC_URL in ru.get_body().get_content()
+    assert ru["Subject"] == "Сенім: вас ждёт срочное дело"
+    assert PUBLIC_URL in ru.get_body().get_content()
 
 
-CANARIES = ("CANARY-GROUNDS-Vb8", "CANARY-HARM-Tn6", "CANARY-NAME-Qzx7", "КАНАРЕЙКА-Жв9", "CANARY-NOTE-Rk2", "CANARY-UNIT-Pw4",
-            "CANARY-STAFF-Lm3", "+7 701 999 1234")
+CANARIES = ("CANARY-GROUNDS-Vb8", "CANARY-HARM-Tn6", "CANARY-NAME-Qzx7", "КАНАРЕЙКА-Жв9",
+            "CANARY-NOTE-Rk2", "CANARY-UNIT-Pw4", "CANARY-STAFF-Lm3", "+7 701 999 1234")
 
 
 def test_no_delivered_message_contains_a_planted_identifier(app, ctx, mail_app):
@@ -310,7 +311,7 @@ def test_every_message_sent_in_the_suite_is_free_of_canaries():
             assert canary not in text
 
 
-@pytest.mark.parametrize("kind,urgent,expected", [
+@pytest.mark.parametrize(("kind", "urgent", "expected"), [
     ("disclosure_waiting", False, "urgent"), ("urgent_safety_after_release", True, "urgent"),
     ("assigned", False, "digest"), ("grant_requested", False, "digest")])
 def test_what_goes_out_at_once(app, ctx, kind, urgent, expected):
@@ -320,3 +321,17 @@ def test_what_goes_out_at_once(app, ctx, kind, urgent, expected):
 
     [row] = ctx.session.query(OutboundMessage).all()
     assert row.kind == expected and row.status == "pending"
+
+
+def test_starttls_is_required_when_configured_never_a_silent_fall_back(smtp_server):
+    # A server that offers no STARTTLS: the message is not sent in the clear.
+    from casework.services.channels import DeliveryError, SmtpConfig, SmtpSender
+
+    sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=smtp_server.port,
+                                   security="starttls", sender="senim@example.org",
+                                   timeout=5))
+    with pytest.raises(DeliveryError) as caught:
+        sender.send("someone@example.net", "subject", "body")
+    assert str(caught.value) == "SMTPNotSupportedError"
+    assert "someone@example.net" not in repr(caught.value)
+    assert smtp_server.messages == []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from casework.domain.notify_channel import (
     STALE_CLAIM,
@@ -37,6 +37,8 @@ from casework.services.secrets_at_rest import seal, unseal
 # (kind, language) -> (subject, body); supplied by the caller (translated text).
 Compose = Callable[[MessageKind, str], tuple[str, str]]
 PROBLEM_WINDOW = timedelta(days=7)
+# Finished rows (sent, dropped, given up) are kept this long, then deleted.
+KEEP_FINISHED = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,12 @@ def send_due(ctx: Ctx, sender: Sender, compose: Compose, *, digest_hour: int,
     ``commit`` ends a transaction: after the claims (so a second scheduler skips them) and
     after each delivery's outcome (so a crash later resends nothing already sent)."""
     counts = {"urgent_sent": 0, "digests_sent": 0, "failed_attempts": 0, "given_up": 0,
-              "dropped": 0, "reclaimed": 0}
+              "dropped": 0, "reclaimed": 0, "purged": 0}
+    purged = ctx.session.execute(delete(OutboundMessage).where(
+        OutboundMessage.status.in_([DeliveryStatus.SENT.value, DeliveryStatus.DROPPED.value,
+                                    DeliveryStatus.FAILED.value]),
+        OutboundMessage.created_at < ctx.now - KEEP_FINISHED))
+    counts["purged"] = int(purged.rowcount or 0)  # type: ignore[attr-defined]
     # A claim older than STALE_CLAIM belongs to a run that crashed: offer it again.
     stale = ctx.session.execute(update(OutboundMessage).where(
         OutboundMessage.status == DeliveryStatus.SENDING.value,

@@ -335,3 +335,26 @@ def test_starttls_is_required_when_configured_never_a_silent_fall_back(smtp_serv
     assert str(caught.value) == "SMTPNotSupportedError"
     assert "someone@example.net" not in repr(caught.value)
     assert smtp_server.messages == []
+
+
+def test_a_claim_left_by_a_crashed_run_is_offered_again_and_old_rows_are_purged(
+        app, ctx, mail_app):
+    from casework.models import OutboundMessage
+
+    worker = _staff(ctx, address="crash@example.net")
+    row = notifications.notify(ctx, worker, "break_glass", urgent=True)
+    assert row is not None
+    [queued] = ctx.session.query(OutboundMessage).all()
+    queued.status, queued.claim = "sending", "c" * 32
+    queued.claimed_at = ctx.now - timedelta(minutes=5)
+    ctx.session.commit()
+    # Still fresh: another run may be sending it right now, so it is left alone.
+    assert jobs.send_notifications(app)["reclaimed"] == 0
+    assert mail_app.messages == []
+    with frozen(datetime.now(UTC) + timedelta(minutes=6)):
+        counts = jobs.send_notifications(app)
+    assert counts["reclaimed"] == 1 and counts["urgent_sent"] == 1
+    with frozen(datetime.now(UTC) + timedelta(days=31)):
+        assert jobs.send_notifications(app)["purged"] == 1
+    ctx.session.expire_all()
+    assert ctx.session.query(OutboundMessage).count() == 0

@@ -358,3 +358,44 @@ def test_a_claim_left_by_a_crashed_run_is_offered_again_and_old_rows_are_purged(
         assert jobs.send_notifications(app)["purged"] == 1
     ctx.session.expire_all()
     assert ctx.session.query(OutboundMessage).count() == 0
+
+
+def test_implicit_tls_verifies_the_servers_certificate(tmp_path):
+    # A server with a self-signed certificate: refused, nothing is sent to it.
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from casework.services.channels import DeliveryError, SmtpConfig, SmtpSender
+    from tests.smtp_support import Mailbox, free_port
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port,
+                            ssl_context=server_context)
+    controller.start()
+    try:
+        sender = SmtpSender(SmtpConfig(host="127.0.0.1", port=port, security="tls",
+                                       sender="senim@example.org", timeout=5))
+        with pytest.raises(DeliveryError) as caught:
+            sender.send("someone@example.net", "subject", "body")
+        assert str(caught.value) == "SSLCertVerificationError"
+        assert mailbox.raw == []
+    finally:
+        controller.stop()

@@ -63,6 +63,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     clock.configure(settings.timezone)
     app.extensions["senim.keys"] = keys
     app.extensions["senim.passwords"] = Passwords(settings.argon2)
+    from casework.services.channels import sender_for
+
+    # Issue 10: e-mail to staff who opted in; None when SENIM_SMTP_HOST is not set.
+    app.extensions["senim.sender"] = sender_for(settings)
 
     from casework.web.session_store import DatabaseSessionInterface
 

@@ -13,6 +13,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Environment = Literal["development", "test", "production"]
+SmtpSecurity = Literal["starttls", "tls", "none"]
+SMTP_SECURITY: tuple[str, ...] = ("starttls", "tls", "none")
+LOCAL_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 
 
@@ -80,6 +83,22 @@ class Settings:
     single_administrator: bool = False
     # Record-level (HTCDS) exports are k-anonymous with this k (CTDC uses 11).
     statistics_export_k: int = 11
+    # Issue 10: e-mail for staff who opt in (content-free; docs/operations.md). No host: off.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_username: str | None = None
+    # From the environment only; never shown, logged or printed (repr=False).
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str | None = None
+    # The address staff open the app at; the only link an e-mail carries.
+    public_url: str | None = None
+    # The local hour (SENIM_TIMEZONE) at which the day's routine digest goes out.
+    notify_digest_hour: int = 8
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def attachments_path(self) -> Path:
@@ -147,6 +166,15 @@ class Settings:
             single_administrator=_flag(env.get("SENIM_SINGLE_ADMINISTRATOR", "0")),
             statistics_export_k=_int(env.get("SENIM_STATISTICS_EXPORT_K", "11"),
                                      "SENIM_STATISTICS_EXPORT_K"),
+            smtp_host=env.get("SENIM_SMTP_HOST") or None,
+            smtp_port=_int(env.get("SENIM_SMTP_PORT", "587"), "SENIM_SMTP_PORT"),
+            smtp_security=env.get("SENIM_SMTP_SECURITY", "starttls"),  # type: ignore[arg-type]
+            smtp_username=env.get("SENIM_SMTP_USERNAME") or None,
+            smtp_password=env.get("SENIM_SMTP_PASSWORD") or None,
+            smtp_from=env.get("SENIM_SMTP_FROM") or None,
+            public_url=(env.get("SENIM_PUBLIC_URL") or "").rstrip("/") or None,
+            notify_digest_hour=_int(env.get("SENIM_NOTIFY_DIGEST_HOUR", "8"),
+                                    "SENIM_NOTIFY_DIGEST_HOUR"),
         )
         settings.validate(explicit_databases="SENIM_DATABASE_URL" in env
                           and "SENIM_INTEL_DATABASE_URL" in env)
@@ -168,6 +196,7 @@ class Settings:
             raise SettingsError("SENIM_STATISTICS_K must be at least 3")
         if self.statistics_export_k < 5:
             raise SettingsError("SENIM_STATISTICS_EXPORT_K must be at least 5")
+        self._validate_smtp()
         if self.database_url == self.intel_database_url:
             # Victim records and intelligence must never share a database (issue 2, item 2).
             raise SettingsError("the casework and intelligence databases must be different")
@@ -184,8 +213,31 @@ class Settings:
             problems.append("SENIM_SECURE_COOKIES must be on (serve over TLS)")
         if self.scrypt_n < 2**17:
             problems.append("the key-file KDF cost is below the production minimum")
+        if self.smtp_enabled and not (self.public_url or "").startswith("https://"):
+            problems.append("SENIM_PUBLIC_URL must be an https:// address when e-mail is on")
         if problems:
             raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+    def _validate_smtp(self) -> None:
+        """Messages (issue 10) never leave over an unencrypted link except to this machine."""
+        if not 0 <= self.notify_digest_hour <= 23:
+            raise SettingsError("SENIM_NOTIFY_DIGEST_HOUR must be between 0 and 23")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise SettingsError("SENIM_PUBLIC_URL must start with https:// or http://")
+        if not self.smtp_enabled:
+            return
+        if self.smtp_security not in SMTP_SECURITY:
+            raise SettingsError("SENIM_SMTP_SECURITY must be starttls, tls or none")
+        if self.smtp_security == "none" and self.smtp_host not in LOCAL_HOSTS:
+            raise SettingsError("SENIM_SMTP_SECURITY=none is only allowed for localhost")
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError("SENIM_SMTP_PORT must be between 1 and 65535")
+        if not self.smtp_from or "@" not in self.smtp_from:
+            raise SettingsError("SENIM_SMTP_FROM must be an e-mail address")
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise SettingsError("SENIM_SMTP_USERNAME and SENIM_SMTP_PASSWORD go together")
+        if not self.public_url:
+            raise SettingsError("SENIM_PUBLIC_URL must be set when e-mail is on")
 
     def replace(self, **changes: object) -> Settings:
         """Return a copy with some fields changed (tests, CLI overrides)."""

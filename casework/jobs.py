@@ -205,3 +205,29 @@ def evaluate_duties(app: Flask) -> dict[str, int]:
         db.session.commit()
         event(log, "job.duties_evaluated", **counts)
         return counts
+
+
+def send_notifications(app: Flask) -> dict[str, int]:
+    """Every minute: urgent messages at once, the day's digests after the digest hour, with
+    retries (issue 10). Content-free; claims are committed before sending, so a second
+    scheduler or a repeated run sends nothing twice."""
+    from casework.services import outbox
+    from casework.services.context import Ctx
+    from casework.web.channel_messages import composer
+
+    with app.app_context():
+        sender = app.extensions.get("senim.sender")
+        settings = app.extensions["senim.settings"]
+        if sender is None:
+            return {}
+        _follow_keys(app)
+        ctx = Ctx(session=db.session, keys=app.extensions["senim.keys"],
+                  passwords=app.extensions["senim.passwords"], now=utcnow(),
+                  request_id="job", actor="scheduler")
+        counts = outbox.send_due(
+            ctx, sender, composer(settings.public_url or ""),
+            digest_hour=settings.notify_digest_hour, timezone=settings.timezone,
+            default_language=settings.default_language, commit=db.session.commit)
+        db.session.commit()
+        event(log, "job.notifications_sent", **counts)
+        return counts

@@ -122,6 +122,7 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Trigger], ...] = (
      {"trigger": "interval", "minutes": 15}),
     ("reconcile_writes", jobs.reconcile_writes, {"trigger": "interval", "minutes": 5}),
     ("apply_due_grants", jobs.apply_due_grants, {"trigger": "interval", "minutes": 5}),
+    ("send_notifications", jobs.send_notifications, {"trigger": "interval", "minutes": 1}),
     ("verify_audit", jobs.verify_audit, {"trigger": "cron", "hour": 2, "minute": 30}),
     ("review_coming_of_age", jobs.review_coming_of_age,
      {"trigger": "cron", "hour": 1, "minute": 15}),

@@ -37,6 +37,7 @@ from casework.models.grants import EnrolmentLetter, PrivilegeGrant
 from casework.models.intel import IntelEntry
 from casework.models.intel_versions import IntelEntryVersion
 from casework.models.keystate import KeyState, KeyUser
+from casework.models.notify_channel import NotificationChannel, OutboundMessage
 from casework.models.persons import (
     Assignment,
     BreakGlass,
@@ -75,6 +76,8 @@ __all__ = [
     "PackageFeedback",
     "RecallNotice",
     "JobRun",
+    "NotificationChannel",
+    "OutboundMessage",
     "Task",
     "DisclosureItem",
     "DisclosureRequest",

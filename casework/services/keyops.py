@@ -35,6 +35,7 @@ from casework.models import (
     InterviewAddendum,
     LegalConsultation,
     LegalDecision,
+    NotificationChannel,
     Person,
     PoliceMeeting,
     PoliceUnit,
@@ -199,7 +200,11 @@ def _in_use(ctx: Ctx, name: str, version: int) -> bool:
     if name == "staff":
         tokens = ctx.session.execute(select(Staff.totp_secret_ciphertext,
                                             Staff.totp_pending_ciphertext))
-        return any(field_key_version(t) == version for row in tokens for t in row if t)
+        if any(field_key_version(t) == version for row in tokens for t in row if t):
+            return True
+        # Issue 10: staff members' own notification addresses, sealed under "staff" too.
+        return any(field_key_version(t) == version for t in ctx.session.scalars(
+            select(NotificationChannel.address_ciphertext)) if t)
     if name == "intel":
         return any(wrapped_key_version(w) == version
                    for w in ctx.session.scalars(select(IntelEntry.wrapped_key)))

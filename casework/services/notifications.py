@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from casework.models import Notification, Staff
+from casework.services import outbox
 from casework.services.context import Ctx
 
 
@@ -15,6 +16,8 @@ def notify(ctx: Ctx, staff: Staff, kind: str, *, object_ref: str | None = None,
                        urgent=urgent, created_at=ctx.now)
     ctx.session.add(row)
     ctx.session.flush()
+    # Issue 10: and outside the app, for whoever opted in (content-free, kind not stored).
+    outbox.enqueue(ctx, staff, kind, urgent=urgent)
     return row
 
 

@@ -14,6 +14,7 @@ from casework.web import (
     auth,
     case_events,
     consent,
+    deliveries,
     disclosures,
     grants,
     health,
@@ -44,7 +45,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(organisation.bp)
     app.register_blueprint(disclosures.bp)
     app.register_blueprint(case_events.bp)
-    for extra in (mou, roster, tasks, statistics, grants):
+    for extra in (mou, roster, tasks, statistics, grants, deliveries):
         app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)

@@ -1,18 +1,35 @@
-"""One's own account: password, sessions, API tokens, recovery codes."""
+"""One's own account: password, sessions, API tokens, recovery codes, notifications."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.roles import Permission
 from casework.extensions import db
-from casework.services import accounts, tokens
+from casework.services import accounts, outbox, tokens
 from casework.services import sessions as session_service
 from casework.services.errors import NotFound, ServiceError
+from casework.web.channel_messages import composer
 from casework.web.context import ctx
-from casework.web.forms import ConfirmForm, PasswordChangeForm, TokenForm
+from casework.web.forms import (
+    ConfirmForm,
+    NotificationSettingsForm,
+    PasswordChangeForm,
+    TokenForm,
+)
 from casework.web.messages import explain
 from casework.web.security import requires, step_up_required
 
@@ -112,3 +129,55 @@ def new_recovery_codes() -> str:
     db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes,
                            next_url=url_for("account.index"))
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@requires(Permission.ACCOUNT)
+def notification_settings() -> tuple[str, int] | Response:
+    """One's own address and opt-in for notifications outside the app (issue 10)."""
+    current = outbox.settings_for(ctx(), g.staff)
+    form = NotificationSettingsForm(data={"address": current.address or "",
+                                          "opted_in": current.opted_in})
+    if form.validate_on_submit():
+        try:
+            outbox.update_settings(ctx(), g.staff, address=form.address.data or "",
+                                   opted_in=bool(form.opted_in.data))
+        except ServiceError as error:
+            db.session.rollback()
+            form.address.errors = [*form.address.errors, *explain(error.reasons)]
+        else:
+            db.session.commit()
+            flash(_("Your notification settings were saved."), "success")
+            return redirect(url_for("account.notification_settings"))
+    return render_template("account/notifications.html", form=form, current=current,
+                           enabled=current_app.extensions.get("senim.sender") is not None,
+                           test_form=ConfirmForm()), 422 if form.errors else 200
+
+
+@bp.route("/notifications/test", methods=["POST"])
+@requires(Permission.ACCOUNT)
+def notification_test() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sender = current_app.extensions.get("senim.sender")
+    if sender is None:
+        flash(_("E-mail is not set up for this organisation. Ask your administrator."),
+              "error")
+        return redirect(url_for("account.notification_settings"))
+    settings = current_app.extensions["senim.settings"]
+    try:
+        sent = outbox.send_test(ctx(), g.staff, sender, composer(settings.public_url or ""),
+                                str(get_locale() or settings.default_language))
+    except ServiceError as error:
+        db.session.rollback()
+        for message in explain(error.reasons):
+            flash(message, "error")
+        return redirect(url_for("account.notification_settings"))
+    db.session.commit()
+    if sent:
+        flash(_("A test message was sent. Check your inbox (and the spam folder)."),
+              "success")
+    else:
+        flash(_("The test message could not be sent. Try again later or ask your "
+                "administrator to check the e-mail settings."), "error")
+    return redirect(url_for("account.notification_settings"))

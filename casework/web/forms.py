@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from casework.config import LANGUAGES
 from casework.domain.roles import Role
@@ -71,6 +71,15 @@ class ConfirmForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), validators=[DataRequired(),
                                                                 Length(min=2, max=80)])
+
+
+class NotificationSettingsForm(FlaskForm):
+    """One's own address for notifications outside the app (issue 10); the format is
+    checked by casework.domain.notify_channel."""
+
+    address = EmailField(_l("E-mail address for notifications"),
+                         validators=[Optional(), Length(max=254)])
+    opted_in = BooleanField(_l("Send me an e-mail when something is waiting for me"))
 
 
 class LanguageForm(FlaskForm):

@@ -297,3 +297,12 @@ def _merge_grants() -> None:
 
 
 _merge_grants()
+
+
+def _merge_channel() -> None:
+    from casework.web.messages_channel import CHANNEL_MESSAGES
+
+    MESSAGES.update(CHANNEL_MESSAGES)
+
+
+_merge_channel()

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from casework.domain.roles import Role
 from casework.extensions import db
 from casework.models import Person, Staff
-from casework.services import accounts, attachments, backup, persons, subjects
+from casework.services import accounts, attachments, backup, outbox, persons, subjects
 from tests.support import find_in, leaks, raw_storage, service_ctx
 
 
@@ -34,6 +34,8 @@ def canaries(app, caplog):
         "file_content": _canary("File"),
         "file_name": _canary("Filename"),
         "totp": "CANARYQQ" + pyotp.random_base32(32),
+        # Issue 10: a staff member's own address for notifications is staff data.
+        "notify_address": f"canary{uuid.uuid4().hex[:16]}@example.org",
     }
     folder = app.extensions["senim.settings"].attachments_path
     with app.app_context():
@@ -50,6 +52,7 @@ def canaries(app, caplog):
                                          role=Role.CASEWORKER,
                                          password="correct horse battery staple 42")
         accounts.enrol_totp_directly(ctx, staff, values["totp"])
+        outbox.update_settings(ctx, staff, address=values["notify_address"], opted_in=True)
         db.session.commit()
         # Exercise the read paths too, so their logging is covered.
         assert persons.read(ctx, person).names[1] == values["alias"]
@@ -57,13 +60,15 @@ def canaries(app, caplog):
         assert persons.search(ctx, values["phone"]) == [person]
         assert attachments.read(ctx, folder, stored)[0] == f"{values['file_name']}.pdf"
         assert accounts.check_totp(ctx, staff, "000000") in (True, False)
+        assert outbox.settings_for(ctx, staff).address == values["notify_address"]
         db.session.commit()
         values["staff_id"] = staff.public_id
         values["person_id"] = person.id
     return values
 
 
-SECRET_KEYS = ("name", "alias", "phone", "file_content", "file_name", "totp")
+SECRET_KEYS = ("name", "alias", "phone", "file_content", "file_name", "totp",
+               "notify_address")
 
 
 def test_no_canary_at_rest(app, canaries):

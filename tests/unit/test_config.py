@@ -117,3 +117,53 @@ def test_settings_are_frozen(tmp_path):
     settings = Settings.from_env({"SENIM_INSTANCE_PATH": str(tmp_path)})
     with pytest.raises(AttributeError):
         settings.demo_mode = True  # type: ignore[misc]
+
+
+SMTP = {"SENIM_SMTP_HOST": "mail.example.org", "SENIM_SMTP_FROM": "senim@example.org",
+        "SENIM_PUBLIC_URL": "https://senim.example.org/"}
+
+
+def test_smtp_is_off_unless_a_host_is_set(tmp_path):
+    settings = Settings.from_env(production(tmp_path))
+    assert settings.smtp_enabled is False
+
+
+def test_smtp_settings_are_read_and_the_password_never_shown(tmp_path):
+    settings = Settings.from_env(production(
+        tmp_path, **SMTP, SENIM_SMTP_PORT="465", SENIM_SMTP_SECURITY="tls",
+        SENIM_SMTP_USERNAME="senim", SENIM_SMTP_PASSWORD="s3cret-smtp-pass",
+        SENIM_NOTIFY_DIGEST_HOUR="9"))
+    assert settings.smtp_enabled and settings.smtp_port == 465
+    assert settings.smtp_security == "tls" and settings.notify_digest_hour == 9
+    assert settings.public_url == "https://senim.example.org"
+    assert "s3cret-smtp-pass" not in repr(settings)
+    from casework.services.channels import SmtpConfig
+
+    assert "s3cret-smtp-pass" not in repr(SmtpConfig.from_settings(settings))
+
+
+@pytest.mark.parametrize(("overrides", "needle"), [
+    ({"SENIM_SMTP_SECURITY": "none"}, "only allowed for localhost"),
+    ({"SENIM_SMTP_SECURITY": "ssl"}, "starttls, tls or none"),
+    ({"SENIM_SMTP_PORT": "0"}, "SENIM_SMTP_PORT"),
+    ({"SENIM_SMTP_PORT": "abc"}, "SENIM_SMTP_PORT"),
+    ({"SENIM_SMTP_FROM": None}, "SENIM_SMTP_FROM"),
+    ({"SENIM_SMTP_USERNAME": "senim"}, "go together"),
+    ({"SENIM_PUBLIC_URL": None}, "SENIM_PUBLIC_URL"),
+    ({"SENIM_PUBLIC_URL": "ftp://x"}, "SENIM_PUBLIC_URL"),
+    ({"SENIM_PUBLIC_URL": "http://senim.example.org"}, "https://"),
+    ({"SENIM_NOTIFY_DIGEST_HOUR": "24"}, "SENIM_NOTIFY_DIGEST_HOUR"),
+])
+def test_unsafe_smtp_settings_are_refused(tmp_path, overrides, needle):
+    env = {**SMTP, **overrides}
+    with pytest.raises(SettingsError, match=needle):
+        Settings.from_env(production(tmp_path, **env))
+
+
+def test_plain_smtp_to_this_machine_is_allowed_in_development(tmp_path):
+    settings = Settings.from_env({"SENIM_INSTANCE_PATH": str(tmp_path),
+                                  "SENIM_SMTP_HOST": "localhost", "SENIM_SMTP_PORT": "25",
+                                  "SENIM_SMTP_SECURITY": "none",
+                                  "SENIM_SMTP_FROM": "senim@localhost.localdomain",
+                                  "SENIM_PUBLIC_URL": "http://127.0.0.1:5000"})
+    assert settings.smtp_security == "none"

@@ -54,6 +54,7 @@ from crypto import (
 )
 
 ENTRY_KEY_PURPOSE = "intel-entry-key"
+ENTRY_KEY_KIND = "intel_entry"  # this module's entries in the per-request key cache
 _REF_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
 
 
@@ -122,6 +123,9 @@ def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
     if not entry.wrapped_key:
         # Crypto-shredded with the person it was learned from (rule 92).
         raise subjects.SubjectShredded()
+    cached = ctx.key_cache.get(ENTRY_KEY_KIND, entry.public_id, 1, wrapped=entry.wrapped_key)
+    if cached is not None:
+        return cached
     kek_version = int.from_bytes(entry.wrapped_key[1:5], "big")
     ctx.keys.version("intel", kek_version)
     try:
@@ -129,7 +133,8 @@ def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
                               subject=entry.public_id, purpose=ENTRY_KEY_PURPOSE)
     except CryptoError:
         subjects._alarm(ctx, "intel_entries", entry.public_id)
-    return SecretKey(1, material)
+    return ctx.key_cache.put(ENTRY_KEY_KIND, entry.public_id, SecretKey(1, material),
+                             wrapped=entry.wrapped_key)
 
 
 def entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:

@@ -21,7 +21,7 @@ from casework.domain.interviews import (
     content_hash,
 )
 from casework.models import Attachment, Interview, InterviewAddendum, InterviewNotice, Person
-from casework.services import attachments, clock, subjects
+from casework.services import attachments, clock, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -198,6 +198,13 @@ def attach(ctx: Ctx, folder: Path, person: Person, interview: Interview, *, stre
 def for_person(ctx: Ctx, person: Person) -> list[Interview]:
     return list(ctx.session.scalars(select(Interview).where(Interview.person_id == person.id)
                                     .order_by(Interview.held_on.desc(), Interview.id.desc())))
+
+
+def page_for_person(ctx: Ctx, person: Person,
+                    request: paging.PageRequest) -> paging.Page[Interview]:
+    """One page of the person's interviews, newest first (nothing here is decrypted)."""
+    return paging.keyset(ctx.session, select(Interview).where(
+        Interview.person_id == person.id), (Interview.held_on, Interview.id), request)
 
 
 def get(ctx: Ctx, person: Person, public_id: str) -> Interview:

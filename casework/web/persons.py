@@ -16,7 +16,16 @@ from casework.domain.minors import MinorGround, MinorReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
-from casework.services import access, casenotes, intel, interviews, minors, persons, screenings
+from casework.services import (
+    access,
+    casenotes,
+    intel,
+    interviews,
+    minors,
+    persons,
+    screenings,
+    subjects,
+)
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
 from casework.web.context import ctx
@@ -29,6 +38,7 @@ from casework.web.forms_casework import (
     SearchForm,
 )
 from casework.web.messages import explain
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
@@ -66,9 +76,12 @@ def _refuse_with_break_glass(case_code: str) -> NoReturn:
 @bp.route("/")
 @requires(Permission.PERSON_READ)
 def index() -> str:
+    """My people, a page at a time: only the page's people are decrypted (issue 12)."""
     c = ctx()
-    people = [(p, persons.read(c, p), screenings.latest_outcome(c, p))
-              for p in access.assigned_people(c, g.staff)]
+    page = access.people_page(c, g.staff, page_request())
+    subjects.preload_keys(c, [p.subject_id for p in page.items])
+    outcomes = screenings.latest_outcomes(c, page.items)
+    people = page.map(lambda p: (p, persons.read(c, p), outcomes.get(p.id)))
     return render_template("persons/index.html", people=people, form=SearchForm())
 
 
@@ -204,7 +217,8 @@ def detail(case_code: str) -> str:
     return render_template(
         "persons/detail.html", person=person, record=record,
         genders=dict(GENDERS), screenings=screenings.history(c, person),
-        interviews=interviews.for_person(c, person), notes=casenotes.for_person(c, person),
+        interviews=interviews.page_for_person(c, person, page_request("interviews_")),
+        notes=casenotes.page_for_person(c, person, page_request("notes_")),
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
         assignees=access.assignees(c, person), note_form=NoteForm(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 
@@ -67,7 +68,7 @@ def visible_subject_ids(ctx: Ctx, staff: Staff) -> set[str]:
         Person.id.in_(assigned) | Person.id.in_(glass))))
 
 
-def _visible_people(ctx: Ctx, staff: Staff) -> Select[tuple[Person]] | None:
+def _visible_people(ctx: Ctx, staff: Staff) -> Select[Any] | None:
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return None
     assigned = select(Assignment.person_id).where(Assignment.staff_id == staff.id,

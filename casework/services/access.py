@@ -78,6 +78,18 @@ def _visible_people(ctx: Ctx, staff: Staff) -> Select[Any] | None:
     return select(Person).where(Person.id.in_(assigned) | Person.id.in_(glass))
 
 
+def visible_person_ids(ctx: Ctx, staff: Staff) -> Select[Any] | None:
+    """The ids of the people :func:`visible_subject_ids` names, as a subquery."""
+    query = _visible_people(ctx, staff)
+    return None if query is None else query.with_only_columns(Person.id)
+
+
+def people_by_id(ctx: Ctx, ids: set[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {p.id: p for p in ctx.session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
 def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.Page[Person]:
     """One page of the people this member of staff may open, newest first (issue 12):
     the same people as :func:`visible_subject_ids`, counted and paged in the database."""

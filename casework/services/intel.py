@@ -36,7 +36,7 @@ from casework.domain.taxonomy import (
 )
 from casework.domain.versions import VersionState, can_review_privacy
 from casework.models import IntelEntry, IntelEntryVersion, Interview, Person, SourceLink
-from casework.services import entry_versions, persons, subjects
+from casework.services import entry_versions, paging, persons, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import (
@@ -430,6 +430,17 @@ def list_entries(ctx: Ctx, *, direction: str | None = None, kind: str | None = N
     if kind:
         query = query.where(IntelEntry.kind == kind)
     return list(ctx.session.scalars(query))
+
+
+def entries_page(ctx: Ctx, request: paging.PageRequest, *, direction: str | None = None,
+                 kind: str | None = None) -> paging.Page[IntelEntry]:
+    """One page of entries, newest first, filtered on stored coarse fields only."""
+    query = select(IntelEntry)
+    if direction:
+        query = query.where(IntelEntry.direction == direction)
+    if kind:
+        query = query.where(IntelEntry.kind == kind)
+    return paging.keyset(ctx.session, query, (IntelEntry.created_at, IntelEntry.id), request)
 
 
 def entries_for_person(ctx: Ctx, person: Person) -> list[IntelEntry]:

@@ -98,10 +98,12 @@ def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedA
            request: PageRequest) -> Page[Any]:
     """One page of ``query`` (a select of one entity, filtered, not yet ordered).
 
-    ``order`` lists the sort columns, newest first, ending with the entity's integer id.
-    Three statements whatever the list's length: the total, the anchor row, the page.
+    ``order`` lists the sort columns, newest first, ending with a unique integer column
+    (the id, or the audit chain's sequence number). Three statements whatever the list's
+    length: the total, the anchor row, the page.
     """
     id_column = order[-1]
+    name = id_column.key
     total = session.scalar(select(func.count()).select_from(
         query.order_by(None).subquery())) or 0
     anchor = request.after or request.before
@@ -111,32 +113,52 @@ def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedA
     if anchor is None or values is None:  # the top, or the anchor row is gone: start over
         rows = list(session.scalars(query.order_by(*[c.desc() for c in order])
                                     .limit(request.size + 1)))
-        return _page(rows, request.size, total, 0, more_before=False)
+        return _page(rows, request.size, total, 0, more_before=False, name=name)
     if request.after is not None:
         rows = list(session.scalars(query.where(_after(order, values, later=False))
                                     .order_by(*[c.desc() for c in order])
                                     .limit(request.size + 1)))
-        return _page(rows, request.size, total, anchor[1], more_before=True)
+        return _page(rows, request.size, total, anchor[1], more_before=True, name=name)
     rows = list(session.scalars(query.where(_after(order, values, later=True))
                                 .order_by(*[c.asc() for c in order]).limit(request.size + 1)))
     more_before = len(rows) > request.size
     rows = list(reversed(rows[:request.size]))
     offset = max(0, anchor[1] - len(rows)) if more_before else 0
-    page = _page(rows, request.size, total, offset, more_before=more_before)
-    return Page(page.items, total, offset, _cursor(rows[-1], offset + len(rows))
+    page = _page(rows, request.size, total, offset, more_before=more_before, name=name)
+    return Page(page.items, total, offset, _cursor(rows[-1], name, offset + len(rows))
                 if rows else None, page.prev_cursor)
 
 
 def _page(rows: list[Any], size: int, total: int, offset: int, *,
-          more_before: bool) -> Page[Any]:
+          more_before: bool, name: str) -> Page[Any]:
     items = rows[:size]
-    next_cursor = _cursor(items[-1], offset + len(items)) if len(rows) > size else None
-    prev_cursor = _cursor(items[0], offset) if more_before and items else None
+    next_cursor = (_cursor(items[-1], name, offset + len(items)) if len(rows) > size
+                   else None)
+    prev_cursor = _cursor(items[0], name, offset) if more_before and items else None
     return Page(items, total, offset, next_cursor, prev_cursor)
 
 
-def _cursor(row: Any, position: int) -> str:
-    return f"{row.id}-{position}"
+def _cursor(row: Any, name: str, position: int) -> str:
+    return f"{getattr(row, name)}-{position}"
+
+
+def offset_page(session: DbSession, query: Select[Any], request: PageRequest) -> Page[Any]:
+    """One page of an ordered ``query`` by LIMIT/OFFSET, for orders that mix directions
+    (urgent first, then soonest due). The order must end with a unique column so it is
+    stable; the cursor's position is the offset, its row id only labels it."""
+    total = session.scalar(select(func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+    if request.after is not None:
+        offset = request.after[1]
+    elif request.before is not None:
+        offset = max(0, request.before[1] - request.size)
+    else:
+        offset = 0
+    rows = list(session.scalars(query.offset(offset).limit(request.size + 1)))
+    items = rows[:request.size]
+    next_cursor = f"{items[-1].id}-{offset + len(items)}" if len(rows) > request.size else None
+    prev_cursor = f"{items[0].id}-{offset}" if offset > 0 and items else None
+    return Page(items, total, offset, next_cursor, prev_cursor)
 
 
 def everything(items: list[T]) -> Page[T]:

@@ -35,6 +35,7 @@ from crypto import (
 log = logging.getLogger("senim.subjects")
 WRAP_PURPOSE = "subject-data-key"
 KEY_KIND = "subject"  # this module's entries in the per-request key cache
+WRITE_KIND = "subject-write"  # ... and those unwrapped to seal new data
 # Sized for the expected number of people an organisation holds (crypto.index_bits_for):
 # 16 bits keeps false positives rare at tens of thousands of people while every value
 # still collides with others, so an index value alone does not single anyone out.
@@ -79,11 +80,14 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
 
     ``for_write``: the key will protect new data, so first hold the subject against a
     concurrent data-key rotation (:func:`hold_for_write`); the newest version is then
-    always read from the database, never assumed from the cache."""
+    always read from the database, never assumed from the cache. Keys unwrapped for
+    writing are cached apart from keys unwrapped for reading, so a stored key that was
+    altered after this unit of work wrote under it still raises the alarm when read."""
+    kind = WRITE_KIND if for_write else KEY_KIND
     if for_write:
         hold_for_write(ctx, subject_id)
     if version is not None:
-        cached = ctx.key_cache.get(KEY_KIND, subject_id, version)
+        cached = ctx.key_cache.get(kind, subject_id, version)
         if cached is not None:
             return cached
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
@@ -97,7 +101,7 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
             # header was altered (or the token comes from elsewhere), not a shredding.
             _alarm(ctx, "subject_key", subject_id)
         raise SubjectShredded()
-    cached = ctx.key_cache.get(KEY_KIND, subject_id, row.version, wrapped=row.wrapped_key)
+    cached = ctx.key_cache.get(kind, subject_id, row.version, wrapped=row.wrapped_key)
     if cached is not None:
         return cached
     try:
@@ -106,7 +110,7 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
                               subject=subject_id, purpose=WRAP_PURPOSE)
     except CryptoError:
         _alarm(ctx, "subject_key", subject_id)
-    return ctx.key_cache.put(KEY_KIND, subject_id,
+    return ctx.key_cache.put(kind, subject_id,
                              SecretKey(version=row.version, material=material),
                              wrapped=row.wrapped_key)
 
@@ -140,6 +144,7 @@ def preload_keys(ctx: Ctx, subject_ids: list[str]) -> None:
 def forget_keys(ctx: Ctx, subject_id: str, *, below: int | None = None) -> None:
     """Drop a subject's cached keys after a rotation (``below``) or a shredding."""
     ctx.key_cache.forget(KEY_KIND, subject_id, below=below)
+    ctx.key_cache.forget(WRITE_KIND, subject_id, below=below)
 
 
 def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row: str) -> bytes:

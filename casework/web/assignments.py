@@ -15,6 +15,7 @@ from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import AssignForm
 from casework.web.grants import refused, requested
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("assignments", __name__)
@@ -74,7 +75,7 @@ def change(case_code: str) -> Response:
 @bp.route("/notifications/")
 @requires(Permission.ACCOUNT)
 def notices() -> str:
-    rows = notifications.for_staff(ctx(), g.staff)
+    rows = notifications.page_for_staff(ctx(), g.staff, page_request())
     return render_template("assignments/notifications.html", rows=rows, form=ConfirmForm())
 
 

@@ -21,9 +21,10 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import access, feedback
+from casework.services import access, feedback, paging
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -70,13 +71,25 @@ def my_tasks() -> list[tuple[Task, Person]]:
             if t.person_id in people]
 
 
+def my_tasks_page() -> paging.Page[tuple[Task, Person]]:
+    """A page of :func:`my_tasks`, counted and paged in the database (issue 12)."""
+    c = ctx()
+    ids = access.visible_person_ids(c, g.staff)
+    if ids is None:
+        return paging.everything([])
+    page = feedback.tasks_page(c, ids, page_request())
+    people = access.people_by_id(c, {t.person_id for t in page.items if t.person_id})
+    return page.map(lambda t: (t, people[t.person_id or 0]))
+
+
 @bp.route("/")
 @requires(Permission.TASKS)
 def index() -> str:
-    rows = my_tasks()
+    rows = my_tasks_page()
+    # Urgent tasks come first, so the first page shows them all.
     return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
-                           any_urgent=any(t.urgent for t, _p in rows), form=ConfirmForm(),
-                           now=ctx().now)
+                           any_urgent=any(t.urgent for t, _p in rows.items),
+                           form=ConfirmForm(), now=ctx().now)
 
 
 @bp.route("/<task_id>/done", methods=["POST"])

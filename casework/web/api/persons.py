@@ -12,11 +12,13 @@ from casework.domain.access import AccessReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
-from casework.services import access, attachments, interviews, persons, screenings
+from casework.services import access, attachments, interviews, persons, screenings, subjects
 from casework.services.errors import NotFound, ServiceError
 from casework.web.api import bp
+from casework.web.api.paging import paged
 from casework.web.api.registry import Operation, describe
 from casework.web.context import ctx, settings
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 PERSON_SCHEMA: dict[str, Any] = {
@@ -54,20 +56,26 @@ def _person(case_code: str) -> Person:
         abort(Response(f'{{"error": "{code}"}}', 403, mimetype="application/json"))
 
 
-def _json(person: Person) -> dict[str, Any]:
+def _json(person: Person, outcome: str | None | bool = False) -> dict[str, Any]:
     c = ctx()
     record = persons.read(c, person)
     return {"case_code": person.case_code, "names": record.names,
             "date_of_birth": record.date_of_birth, "phones": record.phones,
-            "profile": record.profile, "screening": screenings.latest_outcome(c, person)}
+            "profile": record.profile,
+            "screening": screenings.latest_outcome(c, person) if outcome is False else outcome}
 
 
 @bp.route("/persons")
 @requires(Permission.PERSON_READ)
-@describe(Operation("/persons", "get", "The people assigned to me", Permission.PERSON_READ,
-                    {"type": "array", "items": PERSON_SCHEMA}))
-def persons_list() -> list[dict[str, Any]]:
-    return [_json(p) for p in access.assigned_people(ctx(), g.staff)]
+@describe(Operation("/persons", "get", "The people assigned to me, newest first, a page at "
+                    "a time (follow the Link header)", Permission.PERSON_READ,
+                    {"type": "array", "items": PERSON_SCHEMA}, paged=True))
+def persons_list() -> Response:
+    c = ctx()
+    page = access.people_page(c, g.staff, page_request())
+    subjects.preload_keys(c, [p.subject_id for p in page.items])
+    outcomes = screenings.latest_outcomes(c, page.items)
+    return paged([_json(p, outcomes.get(p.id)) for p in page.items], page)
 
 
 @bp.route("/persons", methods=["POST"])

@@ -14,7 +14,7 @@ from casework.domain.access import (
     can_read_person,
 )
 from casework.domain.roles import Role
-from casework.models import Assignment, BreakGlass, Person, Staff
+from casework.models import Assignment, BreakGlass, Person, SourceLink, Staff
 from casework.services import notifications, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
@@ -105,6 +105,16 @@ def assigned_people(ctx: Ctx, staff: Staff) -> list[Person]:
         return []
     return list(ctx.session.scalars(select(Person).where(Person.subject_id.in_(ids))
                                     .order_by(Person.created_at.desc())))
+
+
+def people_with_sources(ctx: Ctx, staff: Staff) -> list[Person]:
+    """The visible people intelligence was learned from (those with source links), newest
+    first: a disclosure draft offers only their entries, so nobody else is loaded."""
+    query = _visible_people(ctx, staff)
+    if query is None:
+        return []
+    return list(ctx.session.scalars(query.where(Person.id.in_(select(SourceLink.person_id)))
+                                    .order_by(Person.created_at.desc(), Person.id.desc())))
 
 
 def assign(ctx: Ctx, person: Person, staff: Staff) -> None:

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
@@ -228,6 +228,13 @@ def candidates(ctx: Ctx, column: str, normalised: str) -> list[str]:
     value = index_value(ctx, column, normalised)
     return list(ctx.session.scalars(select(BlindIndexEntry.subject_id).where(
         BlindIndexEntry.column == column, BlindIndexEntry.value == value).distinct()))
+
+
+def candidates_query(ctx: Ctx, column: str, normalised: str) -> Select[Any]:
+    """:func:`candidates` as a subquery of subject ids, for paging in the database."""
+    return select(BlindIndexEntry.subject_id).where(
+        BlindIndexEntry.column == column,
+        BlindIndexEntry.value == index_value(ctx, column, normalised))
 
 
 def key_versions_in_use(ctx: Ctx) -> dict[int, int]:

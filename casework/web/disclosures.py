@@ -197,7 +197,7 @@ def candidates_for(c: Ctx, staff: Staff, unit: PoliceUnit) -> list[Candidate]:
     from no person."""
     out: list[Candidate] = []
     seen: set[str] = set()
-    for person in access.assigned_people(c, staff):
+    for person in access.people_with_sources(c, staff):
         ledger = consents.ledger(c, person)
         assessments = risk.for_person(c, person)
         consent_choices = [(row.public_id, _consent_label(c, person, row)) for row in ledger]

@@ -22,6 +22,7 @@ from casework.services import (
     intel,
     interviews,
     minors,
+    paging,
     persons,
     screenings,
     subjects,
@@ -88,15 +89,20 @@ def index() -> str:
 @bp.route("/search", methods=["POST"])
 @requires(Permission.PERSON_READ)
 def search() -> str:
-    """POST, so the search term never appears in a URL, a log or the browser history."""
+    """POST, so the search term never appears in a URL, a log or the browser history.
+    The term and the page's cursor travel in the form body; a page at a time (issue 12)."""
     form = SearchForm()
-    results: list[tuple[Person, persons.PersonRecord]] = []
+    results: paging.Page[tuple[Person, persons.PersonRecord]] = paging.everything([])
     if form.validate_on_submit():
+        try:
+            wanted = paging.page_request(after=request.form.get("after"),
+                                         before=request.form.get("before"))
+        except paging.BadPage:
+            abort(400)
         c = ctx()
-        found = persons.search(c, form.query.data or "",
-                               within=access.visible_subject_ids(c, g.staff))
-        results = [(p, persons.read(c, p)) for p in found]
-        c.audit("person.search", outcome=str(len(results)), object_type="search")
+        results = persons.search_page(c, form.query.data or "", wanted,
+                                      visible=access.visible_person_ids(c, g.staff))
+        c.audit("person.search", outcome=str(results.total), object_type="search")
         db.session.commit()
     return render_template("persons/search.html", form=form, results=results,
                            searched=form.is_submitted())

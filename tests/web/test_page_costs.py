@@ -154,3 +154,91 @@ def test_the_key_cache_dies_with_the_request(app, client, monkeypatch):
     assert client.get(f"/persons/{code}").status_code == 200
     assert len(made) == 2 and made[1] is not made[0]
     assert len(seen) == 2  # the second request unwrapped again: nothing was kept
+
+
+def test_disclosure_pages_do_not_grow_with_people(app):
+    from tests.web.test_disclosure_pages import draft, make_world, signed_in
+
+    # Given a drafter with one person intelligence came from, and a draft disclosure
+    f = make_world(app)
+    client = signed_in(app, f.caseworker)
+    reference = draft(app, client, f)
+    pages = (f"/disclosures/{reference}", f"/disclosures/new?unit={f.unit}", "/disclosures/")
+
+    def costs() -> list[int]:
+        out = []
+        for url in pages:
+            client.get(url)
+            with counting_statements(app) as counter:
+                assert client.get(url).status_code == 200
+            out.append(counter.count)
+        return out
+
+    before = costs()
+    # When 20 more people (with interviews and notes) are assigned to the drafter
+    add_people(app, f.caseworker.public_id, 20, interviews=1, notes=2)
+    # Then no disclosure page costs a statement more
+    assert costs() == before
+    assert max(before) <= 80
+
+
+def test_search_is_paged_and_keeps_the_term_out_of_urls(app, client):
+    from tests.support import csrf_token
+
+    user = caseworker(app)
+    login(client, app, user)
+    add_people(app, user.public_id, 30)
+    page = client.get("/persons/").get_data(as_text=True)
+    first = client.post("/persons/search", data={"csrf_token": csrf_token(page),
+                                                 "query": "Aigul"})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "1–25 of 30" in html
+    cursor = re.search(r'name="after" value="([^"]+)"', html)
+    assert cursor and "Aigul" not in cursor.group(1)
+    second = client.post("/persons/search", data={
+        "csrf_token": csrf_token(html), "query": "Aigul", "after": cursor.group(1)})
+    assert "26–30 of 30" in second.get_data(as_text=True)
+    bad = client.post("/persons/search", data={
+        "csrf_token": csrf_token(html), "query": "Aigul", "after": "x"})
+    assert bad.status_code == 400
+
+
+def test_api_lists_page_with_link_headers(app, client):
+    from tests.support import bearer, make_token
+
+    user = caseworker(app)
+    add_people(app, user.public_id, 30)
+    headers = bearer(make_token(app, user))
+    first = client.get("/api/v1/persons?size=10", headers=headers)
+    assert first.status_code == 200 and len(first.get_json()) == 10
+    assert first.headers["X-Total-Count"] == "30"
+    link = re.search(r'<([^>]+)>; rel="next"', first.headers["Link"])
+    assert link and "size=10" in link.group(1)
+    seen = [p["case_code"] for p in first.get_json()]
+    while link:
+        more = client.get(link.group(1), headers=headers)
+        seen += [p["case_code"] for p in more.get_json()]
+        link = re.search(r'<([^>]+)>; rel="next"', more.headers.get("Link", ""))
+    assert len(seen) == len(set(seen)) == 30
+    assert client.get("/api/v1/persons?after=zz", headers=headers).status_code == 400
+    assert client.get("/api/v1/persons?size=101", headers=headers).status_code == 400
+    found = client.post("/api/v1/persons/search", json={"query": "Aigul", "size": 20},
+                        headers=headers)
+    assert found.status_code == 200 and len(found.get_json()) == 20
+    assert found.headers["X-Total-Count"] == "30"
+    rest = client.post("/api/v1/persons/search", headers=headers, json={
+        "query": "Aigul", "after": found.headers["X-Next-Cursor"]})
+    assert len(rest.get_json()) == 10
+    assert client.post("/api/v1/persons/search", headers=headers, json={
+        "query": "Aigul", "after": True}).status_code == 400
+
+
+def test_the_spec_documents_paging(app, client):
+    from tests.support import bearer, make_token
+
+    spec = client.get("/api/v1/openapi.json",
+                      headers=bearer(make_token(app, caseworker(app)))).get_json()
+    for path in ("/api/v1/persons", "/api/v1/intel/entries"):
+        names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
+        assert {"after", "before", "size"} <= names
+        assert "Link" in spec["paths"][path]["get"]["responses"]["200"]["headers"]

@@ -29,6 +29,14 @@ PAGE_HEADERS: dict[str, Any] = {
              "schema": {"type": "string"}},
 }
 
+CURSOR_HEADERS: dict[str, Any] = {
+    "X-Total-Count": PAGE_HEADERS["X-Total-Count"],
+    "X-Next-Cursor": {"description": "Send as \"after\" for the next page",
+                      "schema": {"type": "string"}},
+    "X-Prev-Cursor": {"description": "Send as \"before\" for the previous page",
+                      "schema": {"type": "string"}},
+}
+
 
 def paged(items: list[Any], page: paging.Page[Any], **params: Any) -> Response:
     """The page as a JSON array with its paging headers."""

@@ -143,6 +143,19 @@ def assignees(ctx: Ctx, person: Person) -> list[Staff]:
         Assignment.person_id == person.id, Assignment.ended_at.is_(None))))
 
 
+def assignees_of(ctx: Ctx, people: list[Person]) -> dict[int, list[Staff]]:
+    """:func:`assignees` for a page of people, in one statement."""
+    if not people:
+        return {}
+    out: dict[int, list[Staff]] = {p.id: [] for p in people}
+    for person_id, staff in ctx.session.execute(select(Assignment.person_id, Staff).join(
+            Assignment, Assignment.staff_id == Staff.id).where(
+            Assignment.person_id.in_(list(out)), Assignment.ended_at.is_(None))
+            .order_by(Assignment.id)):
+        out[person_id].append(staff)
+    return out
+
+
 def break_glass(ctx: Ctx, staff: Staff, case_code: str, reason: str) -> Person:
     """Open a record one is not assigned to, for one hour, with a written reason."""
     person = ctx.session.scalar(select(Person).where(Person.case_code == case_code[:16]))
@@ -171,6 +184,11 @@ def break_glass(ctx: Ctx, staff: Staff, case_code: str, reason: str) -> Person:
 def all_people(ctx: Ctx) -> list[Person]:
     """Case codes only, for the director's assignment page (no content is decrypted)."""
     return list(ctx.session.scalars(select(Person).order_by(Person.created_at.desc())))
+
+
+def all_people_page(ctx: Ctx, request: paging.PageRequest) -> paging.Page[Person]:
+    """:func:`all_people`, a page at a time (case codes only, nothing decrypted)."""
+    return paging.keyset(ctx.session, select(Person), (Person.created_at, Person.id), request)
 
 
 def staff_by_public_id(ctx: Ctx, public_id: str) -> Staff:

@@ -185,6 +185,33 @@ def read(ctx: Ctx, person: Person, interview: Interview) -> InterviewView:
         attachments=files, attachment_hashes=[f.ciphertext_sha256 for f in files])
 
 
+def read_many(ctx: Ctx, person: Person, rows: list[Interview]) -> list[InterviewView]:
+    """:func:`read` for a page of interviews: addenda and attachments in one statement
+    each, however many interviews the page holds."""
+    ids = [row.id for row in rows]
+    refs = [row.public_id for row in rows]
+    addenda: dict[int, list[InterviewAddendum]] = {i: [] for i in ids}
+    files: dict[str, list[Attachment]] = {r: [] for r in refs}
+    if rows:
+        for addendum in ctx.session.scalars(select(InterviewAddendum).where(
+                InterviewAddendum.interview_id.in_(ids)).order_by(InterviewAddendum.id)):
+            addenda[addendum.interview_id].append(addendum)
+        for file in ctx.session.scalars(select(Attachment).where(
+                Attachment.owner_type == "interview", Attachment.owner_ref.in_(refs))
+                .order_by(Attachment.id)):
+            files[file.owner_ref].append(file)
+    return [InterviewView(
+        narrative=subjects.unseal_row(ctx, person.subject_id, row,
+                                      "narrative_ciphertext") or "",
+        interpreter=subjects.unseal_row(ctx, person.subject_id, row,
+                                        "interpreter_ciphertext") or "",
+        addenda=[(a, subjects.unseal_row(ctx, person.subject_id, a, "text_ciphertext") or "")
+                 for a in addenda[row.id]],
+        attachments=files[row.public_id],
+        attachment_hashes=[f.ciphertext_sha256 for f in files[row.public_id]])
+        for row in rows]
+
+
 def attach(ctx: Ctx, folder: Path, person: Person, interview: Interview, *, stream: BinaryIO,
            filename: str, max_bytes: int) -> Attachment:
     """Attach a file (audio, scan) to a draft interview."""

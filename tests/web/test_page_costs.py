@@ -242,3 +242,35 @@ def test_the_spec_documents_paging(app, client):
         names = {p["name"] for p in spec["paths"][path]["get"]["parameters"]}
         assert {"after", "before", "size"} <= names
         assert "Link" in spec["paths"][path]["get"]["responses"]["200"]["headers"]
+
+
+def test_assignment_page_is_paged_and_does_not_grow_with_people(app, client):
+    from tests.support import make_staff
+
+    worker = caseworker(app)
+    add_people(app, worker.public_id, 3)
+    login(client, app, make_staff(app, "director"))
+    client.get("/assignments/")
+    with counting_statements(app) as few:
+        assert client.get("/assignments/").status_code == 200
+    add_people(app, worker.public_id, 27)
+    with counting_statements(app) as many:
+        page = client.get("/assignments/").get_data(as_text=True)
+    assert many.count == few.count
+    assert "1–25 of 30" in page
+
+
+def test_audit_trail_pages_with_the_filtered_total(app, client):
+    from tests.support import make_staff
+
+    login(client, app, make_staff(app, "auditor"))
+    for _ in range(30):
+        client.get("/audit/")
+    page = client.get("/audit/?action=view.").get_data(as_text=True)
+    total = re.search(r"1–25 of (\d+)", page)
+    assert total and int(total.group(1)) >= 30
+    nxt = re.search(r'href="(/audit/\?[^"]*after=[^"]+)"', page)
+    assert nxt and "action=view." in nxt.group(1)
+    second = client.get(nxt.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f"26–{min(50, int(total.group(1)))} of " in second
+    assert client.get("/audit/?before=12").status_code == 400

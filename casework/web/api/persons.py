@@ -177,22 +177,23 @@ def persons_get(case_code: str) -> dict[str, Any]:
 
 @bp.route("/persons/<case_code>/interviews")
 @requires(Permission.PERSON_READ)
-@describe(Operation("/persons/{case_code}/interviews", "get", "A person's interviews",
+@describe(Operation("/persons/{case_code}/interviews", "get", "A person's interviews, "
+                    "newest first, a page at a time (follow the Link header)",
                     Permission.PERSON_READ, {"type": "array", "items": {"type": "object"}},
-                    errors=ERRORS))
-def persons_interviews(case_code: str) -> list[dict[str, Any]]:
+                    errors=ERRORS, paged=True))
+def persons_interviews(case_code: str) -> Response:
     person = _person(case_code)
     c = ctx()
+    page = interviews.page_for_person(c, person, page_request())
     out = []
-    for row in interviews.for_person(c, person):
-        view = interviews.read(c, person, row)
+    for row, view in zip(page.items, interviews.read_many(c, person, page.items), strict=True):
         out.append({"id": row.public_id, "held_on": row.held_on.isoformat(),
                     "status": row.status, "content_hash": row.content_hash,
                     "narrative": view.narrative,
                     "addenda": [text for _, text in view.addenda],
                     "attachments": [{"id": a.public_id, "content_type": a.content_type,
                                      "size": a.size} for a in view.attachments]})
-    return out
+    return paged(out, page, case_code=person.case_code)
 
 
 @bp.route("/persons/<case_code>/attachments/<attachment_id>")

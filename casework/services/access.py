@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from casework.domain.access import (
     BREAK_GLASS_DURATION,
@@ -13,8 +14,8 @@ from casework.domain.access import (
     can_read_person,
 )
 from casework.domain.roles import Role
-from casework.models import Assignment, BreakGlass, Person, Staff
-from casework.services import notifications, subjects
+from casework.models import Assignment, BreakGlass, Person, SourceLink, Staff
+from casework.services import notifications, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -67,12 +68,53 @@ def visible_subject_ids(ctx: Ctx, staff: Staff) -> set[str]:
         Person.id.in_(assigned) | Person.id.in_(glass))))
 
 
+def _visible_people(ctx: Ctx, staff: Staff) -> Select[Any] | None:
+    if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
+        return None
+    assigned = select(Assignment.person_id).where(Assignment.staff_id == staff.id,
+                                                  Assignment.ended_at.is_(None))
+    glass = select(BreakGlass.person_id).where(BreakGlass.staff_id == staff.id,
+                                               BreakGlass.expires_at > ctx.now)
+    return select(Person).where(Person.id.in_(assigned) | Person.id.in_(glass))
+
+
+def visible_person_ids(ctx: Ctx, staff: Staff) -> Select[Any] | None:
+    """The ids of the people :func:`visible_subject_ids` names, as a subquery."""
+    query = _visible_people(ctx, staff)
+    return None if query is None else query.with_only_columns(Person.id)
+
+
+def people_by_id(ctx: Ctx, ids: set[int]) -> dict[int, Person]:
+    if not ids:
+        return {}
+    return {p.id: p for p in ctx.session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.Page[Person]:
+    """One page of the people this member of staff may open, newest first (issue 12):
+    the same people as :func:`visible_subject_ids`, counted and paged in the database."""
+    query = _visible_people(ctx, staff)
+    if query is None:
+        return paging.everything([])
+    return paging.keyset(ctx.session, query, (Person.created_at, Person.id), request)
+
+
 def assigned_people(ctx: Ctx, staff: Staff) -> list[Person]:
     ids = visible_subject_ids(ctx, staff)
     if not ids:
         return []
     return list(ctx.session.scalars(select(Person).where(Person.subject_id.in_(ids))
                                     .order_by(Person.created_at.desc())))
+
+
+def people_with_sources(ctx: Ctx, staff: Staff) -> list[Person]:
+    """The visible people intelligence was learned from (those with source links), newest
+    first: a disclosure draft offers only their entries, so nobody else is loaded."""
+    query = _visible_people(ctx, staff)
+    if query is None:
+        return []
+    return list(ctx.session.scalars(query.where(Person.id.in_(select(SourceLink.person_id)))
+                                    .order_by(Person.created_at.desc(), Person.id.desc())))
 
 
 def assign(ctx: Ctx, person: Person, staff: Staff) -> None:
@@ -99,6 +141,19 @@ def assignees(ctx: Ctx, person: Person) -> list[Staff]:
     return list(ctx.session.scalars(select(Staff).join(
         Assignment, Assignment.staff_id == Staff.id).where(
         Assignment.person_id == person.id, Assignment.ended_at.is_(None))))
+
+
+def assignees_of(ctx: Ctx, people: list[Person]) -> dict[int, list[Staff]]:
+    """:func:`assignees` for a page of people, in one statement."""
+    if not people:
+        return {}
+    out: dict[int, list[Staff]] = {p.id: [] for p in people}
+    for person_id, staff in ctx.session.execute(select(Assignment.person_id, Staff).join(
+            Assignment, Assignment.staff_id == Staff.id).where(
+            Assignment.person_id.in_(list(out)), Assignment.ended_at.is_(None))
+            .order_by(Assignment.id)):
+        out[person_id].append(staff)
+    return out
 
 
 def break_glass(ctx: Ctx, staff: Staff, case_code: str, reason: str) -> Person:
@@ -129,6 +184,11 @@ def break_glass(ctx: Ctx, staff: Staff, case_code: str, reason: str) -> Person:
 def all_people(ctx: Ctx) -> list[Person]:
     """Case codes only, for the director's assignment page (no content is decrypted)."""
     return list(ctx.session.scalars(select(Person).order_by(Person.created_at.desc())))
+
+
+def all_people_page(ctx: Ctx, request: paging.PageRequest) -> paging.Page[Person]:
+    """:func:`all_people`, a page at a time (case codes only, nothing decrypted)."""
+    return paging.keyset(ctx.session, select(Person), (Person.created_at, Person.id), request)
 
 
 def staff_by_public_id(ctx: Ctx, public_id: str) -> Staff:

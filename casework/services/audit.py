@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from casework.domain.audit_chain import GENESIS, ChainEntry, ChainReport, verify_chain
 from casework.models import AuditChainHead, AuditEvent
+from casework.services import paging
 from casework.services.db import DbSession
 from casework.services.keys import Keys
 from crypto import KeyNotFoundError, canonical, mac
@@ -107,6 +108,18 @@ def page(session: DbSession, *, before_seq: int | None, size: int = 50,
     if actor:
         query = query.where(AuditEvent.actor == actor)
     return list(session.scalars(query))
+
+
+def events_page(session: DbSession, request: paging.PageRequest, *,
+                action: str | None = None, actor: str | None = None
+                ) -> paging.Page[AuditEvent]:
+    """Newest first, a page at a time with the filtered total (issue 12)."""
+    query = select(AuditEvent)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    return paging.keyset(session, query, (AuditEvent.seq,), request)
 
 
 def count(session: DbSession) -> int:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from casework.domain.casenotes import NoteKind, ServiceType, check_note
 from casework.models import CaseNote, Person
-from casework.services import clock, subjects
+from casework.services import clock, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 
@@ -36,6 +36,15 @@ def for_person(ctx: Ctx, person: Person) -> list[tuple[CaseNote, str]]:
                                .order_by(CaseNote.occurred_on.desc(), CaseNote.id.desc()))
     return [(row, subjects.unseal_row(ctx, person.subject_id, row, "body_ciphertext") or "")
             for row in rows]
+
+
+def page_for_person(ctx: Ctx, person: Person,
+                    request: paging.PageRequest) -> paging.Page[tuple[CaseNote, str]]:
+    """One page of the person's notes, newest first; only the page is decrypted."""
+    page = paging.keyset(ctx.session, select(CaseNote).where(CaseNote.person_id == person.id),
+                         (CaseNote.occurred_on, CaseNote.id), request)
+    return page.map(lambda row: (row, subjects.unseal_row(
+        ctx, person.subject_id, row, "body_ciphertext") or ""))
 
 
 def current_safety_plan(ctx: Ctx, person: Person) -> CaseNote | None:

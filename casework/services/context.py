@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from casework.services import audit
 from casework.services.db import DbSession
+from casework.services.keycache import KeyCache
 from casework.services.keys import Keys
 from casework.services.passwords import Passwords
 
@@ -21,6 +22,9 @@ class Ctx:
     now: datetime
     actor: str | None = None
     request_id: str | None = None
+    # Unwrapped data keys for this unit of work only (issue 12): a request shares one
+    # cache between the contexts it builds (casework.web.context); ``as_actor`` keeps it.
+    key_cache: KeyCache = field(default_factory=KeyCache, compare=False, repr=False)
 
     def audit(self, action: str, *, outcome: str = "ok", object_type: str | None = None,
               object_ref: str | None = None, actor: str | None = None) -> None:

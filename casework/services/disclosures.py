@@ -60,6 +60,7 @@ from casework.services import (
     mou_versions,
     notifications,
     packages,
+    paging,
     release_checks,
     risk,
     roster,
@@ -687,6 +688,24 @@ def queue(ctx: Ctx, *, states: tuple[str, ...] = ("submitted", "approved_first")
     return list(ctx.session.scalars(select(DisclosureRequest).where(
         DisclosureRequest.status.in_(states)).order_by(
         DisclosureRequest.emergency.desc(), DisclosureRequest.updated_at).limit(limit)))
+
+
+def queue_page(ctx: Ctx, request: paging.PageRequest, *,
+               states: tuple[str, ...] = ("submitted", "approved_first"),
+               ) -> paging.Page[DisclosureRequest]:
+    """:func:`queue`, paged (emergencies first, then the oldest: LIMIT/OFFSET)."""
+    return paging.offset_page(ctx.session, select(DisclosureRequest).where(
+        DisclosureRequest.status.in_(states)).order_by(
+        DisclosureRequest.emergency.desc(), DisclosureRequest.updated_at,
+        DisclosureRequest.id), request)
+
+
+def mine_page(ctx: Ctx, staff: Staff,
+              request: paging.PageRequest) -> paging.Page[DisclosureRequest]:
+    """:func:`mine`, paged, most recently changed first."""
+    return paging.keyset(ctx.session, select(DisclosureRequest).where(
+        DisclosureRequest.drafted_by == staff.public_id),
+        (DisclosureRequest.updated_at, DisclosureRequest.id), request)
 
 
 def mine(ctx: Ctx, staff: Staff) -> list[DisclosureRequest]:

@@ -24,8 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from casework.domain import duties as catalogue
@@ -53,7 +54,7 @@ from casework.models import (
     WitnessReview,
 )
 from casework.models.disclosure import OPEN_STATUSES
-from casework.services import notifications, roster
+from casework.services import notifications, paging, roster
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
 
@@ -504,34 +505,55 @@ def _my_people(ctx: Ctx, staff: Staff) -> set[int]:
     return {p.id for p in access.assigned_people(ctx, staff)}
 
 
-def visible_tasks(ctx: Ctx, staff: Staff) -> list[tuple[Task, Person | None]]:
-    """Open tasks this member of staff must see: those about the people assigned to them,
-    those they own or their role owns (the liaison's, the director's...), escalated ones
-    they were brought in on. Urgent first, then by due time."""
-    people = _my_people(ctx, staff)
+def visible_query(ctx: Ctx, staff: Staff) -> Select[Any]:
+    """Open tasks this member of staff must see, as one query: those about the people they
+    may open, those they own or their role owns (the liaison's, the director's...), and,
+    for the director, those escalated to the top. Urgent first, then by due time."""
+    from casework.services import access
+
     roles = {staff.role}
     if _may(staff, Permission.INTEL_WRITE):
         roles.add(Owner.PRIVACY_REVIEWER.value)
-    rows = _open_tasks(ctx)
-    out: list[Task] = []
-    for task in rows:
-        owner = owner_of(task)
-        mine = (task.person_id in people or task.owner_staff_id == staff.id
-                or task.owner_role in roles
-                or (owner is Owner.LIAISON and staff.role == Role.LIAISON.value)
-                or (task.escalation_level >= Level.DIRECTOR
-                    and staff.role == Role.DIRECTOR.value))
-        if mine:
-            out.append(task)
-    out.sort(key=lambda t: (not t.urgent, t.due_at, t.id))
-    persons = {p.id: p for p in ctx.session.scalars(select(Person).where(
-        Person.id.in_({t.person_id for t in out if t.person_id is not None} or {0})))}
-    return [(t, persons.get(t.person_id) if t.person_id is not None else None) for t in out]
+    mine: list[ColumnElement[bool]] = [Task.owner_staff_id == staff.id,
+                                       Task.owner_role.in_(roles)]
+    people = access.visible_person_ids(ctx, staff)
+    if people is not None:
+        # Tasks of the person's carers (no named owner); a named owner's stay theirs.
+        mine.append(and_(Task.person_id.in_(people), Task.owner_role.is_(None),
+                         Task.owner_staff_id.is_(None)))
+    if staff.role == Role.LIAISON.value:  # unit tasks from before issue 10
+        mine.append(and_(Task.owner_role.is_(None), Task.owner_staff_id.is_(None),
+                         Task.person_id.is_(None)))
+    if staff.role == Role.DIRECTOR.value:
+        mine.append(Task.escalation_level >= int(Level.DIRECTOR))
+    return select(Task).where(Task.done_at.is_(None), or_(*mine)).order_by(
+        Task.urgent.desc(), Task.due_at, Task.id)
+
+
+def _with_people(ctx: Ctx, tasks: list[Task]) -> list[tuple[Task, Person | None]]:
+    ids = {t.person_id for t in tasks if t.person_id is not None}
+    persons = {p.id: p for p in ctx.session.scalars(
+        select(Person).where(Person.id.in_(ids)))} if ids else {}
+    return [(t, persons.get(t.person_id) if t.person_id is not None else None)
+            for t in tasks]
+
+
+def visible_tasks(ctx: Ctx, staff: Staff) -> list[tuple[Task, Person | None]]:
+    """Every open task :func:`visible_query` selects (jobs, the API's task lookup)."""
+    return _with_people(ctx, list(ctx.session.scalars(visible_query(ctx, staff))))
+
+
+def visible_tasks_page(ctx: Ctx, staff: Staff, request: paging.PageRequest,
+                       ) -> paging.Page[tuple[Task, Person | None]]:
+    """One page of them, counted and paged in the database (issue 12)."""
+    page = paging.offset_page(ctx.session, visible_query(ctx, staff), request)
+    people = dict(_with_people(ctx, list(page.items)))
+    return page.map(lambda t: (t, people[t]))
 
 
 def find_visible(ctx: Ctx, staff: Staff, public_id: str) -> Task | None:
-    return next((t for t, _ in visible_tasks(ctx, staff) if t.public_id == public_id[:32]),
-                None)
+    return ctx.session.scalar(visible_query(ctx, staff).where(
+        Task.public_id == public_id[:32]))
 
 
 def can_mark_done(task: Task) -> bool:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from casework.domain.case_events import EventSource
 from casework.models import (
@@ -23,6 +24,7 @@ from casework.services import (
     clock,
     disclosures,
     mou_versions,
+    paging,
     subjects,
 )
 from casework.services.context import Ctx
@@ -104,6 +106,14 @@ def tasks_for(ctx: Ctx, person_ids: set[int]) -> list[Task]:
     return list(ctx.session.scalars(select(Task).where(
         Task.person_id.in_(person_ids), Task.done_at.is_(None)).order_by(
         Task.urgent.desc(), Task.due_at)))
+
+
+def tasks_page(ctx: Ctx, person_ids: Select[Any],
+               request: paging.PageRequest) -> paging.Page[Task]:
+    """One page of the open tasks for these people (a subquery of ids), urgent first."""
+    return paging.offset_page(ctx.session, select(Task).where(
+        Task.person_id.in_(person_ids), Task.done_at.is_(None)).order_by(
+        Task.urgent.desc(), Task.due_at, Task.id), request)
 
 
 def complete_task(ctx: Ctx, task: Task) -> None:

@@ -36,7 +36,7 @@ from casework.domain.taxonomy import (
 )
 from casework.domain.versions import VersionState, can_review_privacy
 from casework.models import IntelEntry, IntelEntryVersion, Interview, Person, SourceLink
-from casework.services import entry_versions, persons, subjects
+from casework.services import entry_versions, paging, persons, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import (
@@ -54,6 +54,7 @@ from crypto import (
 )
 
 ENTRY_KEY_PURPOSE = "intel-entry-key"
+ENTRY_KEY_KIND = "intel_entry"  # this module's entries in the per-request key cache
 _REF_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
 
 
@@ -122,6 +123,9 @@ def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
     if not entry.wrapped_key:
         # Crypto-shredded with the person it was learned from (rule 92).
         raise subjects.SubjectShredded()
+    cached = ctx.key_cache.get(ENTRY_KEY_KIND, entry.public_id, 1, wrapped=entry.wrapped_key)
+    if cached is not None:
+        return cached
     kek_version = int.from_bytes(entry.wrapped_key[1:5], "big")
     ctx.keys.version("intel", kek_version)
     try:
@@ -129,7 +133,8 @@ def _entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
                               subject=entry.public_id, purpose=ENTRY_KEY_PURPOSE)
     except CryptoError:
         subjects._alarm(ctx, "intel_entries", entry.public_id)
-    return SecretKey(1, material)
+    return ctx.key_cache.put(ENTRY_KEY_KIND, entry.public_id, SecretKey(1, material),
+                             wrapped=entry.wrapped_key)
 
 
 def entry_key(ctx: Ctx, entry: IntelEntry) -> SecretKey:
@@ -425,6 +430,17 @@ def list_entries(ctx: Ctx, *, direction: str | None = None, kind: str | None = N
     if kind:
         query = query.where(IntelEntry.kind == kind)
     return list(ctx.session.scalars(query))
+
+
+def entries_page(ctx: Ctx, request: paging.PageRequest, *, direction: str | None = None,
+                 kind: str | None = None) -> paging.Page[IntelEntry]:
+    """One page of entries, newest first, filtered on stored coarse fields only."""
+    query = select(IntelEntry)
+    if direction:
+        query = query.where(IntelEntry.direction == direction)
+    if kind:
+        query = query.where(IntelEntry.kind == kind)
+    return paging.keyset(ctx.session, query, (IntelEntry.created_at, IntelEntry.id), request)
 
 
 def entries_for_person(ctx: Ctx, person: Person) -> list[IntelEntry]:

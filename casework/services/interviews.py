@@ -21,7 +21,7 @@ from casework.domain.interviews import (
     content_hash,
 )
 from casework.models import Attachment, Interview, InterviewAddendum, InterviewNotice, Person
-from casework.services import attachments, clock, subjects
+from casework.services import attachments, clock, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -185,6 +185,33 @@ def read(ctx: Ctx, person: Person, interview: Interview) -> InterviewView:
         attachments=files, attachment_hashes=[f.ciphertext_sha256 for f in files])
 
 
+def read_many(ctx: Ctx, person: Person, rows: list[Interview]) -> list[InterviewView]:
+    """:func:`read` for a page of interviews: addenda and attachments in one statement
+    each, however many interviews the page holds."""
+    ids = [row.id for row in rows]
+    refs = [row.public_id for row in rows]
+    addenda: dict[int, list[InterviewAddendum]] = {i: [] for i in ids}
+    files: dict[str, list[Attachment]] = {r: [] for r in refs}
+    if rows:
+        for addendum in ctx.session.scalars(select(InterviewAddendum).where(
+                InterviewAddendum.interview_id.in_(ids)).order_by(InterviewAddendum.id)):
+            addenda[addendum.interview_id].append(addendum)
+        for file in ctx.session.scalars(select(Attachment).where(
+                Attachment.owner_type == "interview", Attachment.owner_ref.in_(refs))
+                .order_by(Attachment.id)):
+            files[file.owner_ref].append(file)
+    return [InterviewView(
+        narrative=subjects.unseal_row(ctx, person.subject_id, row,
+                                      "narrative_ciphertext") or "",
+        interpreter=subjects.unseal_row(ctx, person.subject_id, row,
+                                        "interpreter_ciphertext") or "",
+        addenda=[(a, subjects.unseal_row(ctx, person.subject_id, a, "text_ciphertext") or "")
+                 for a in addenda[row.id]],
+        attachments=files[row.public_id],
+        attachment_hashes=[f.ciphertext_sha256 for f in files[row.public_id]])
+        for row in rows]
+
+
 def attach(ctx: Ctx, folder: Path, person: Person, interview: Interview, *, stream: BinaryIO,
            filename: str, max_bytes: int) -> Attachment:
     """Attach a file (audio, scan) to a draft interview."""
@@ -198,6 +225,13 @@ def attach(ctx: Ctx, folder: Path, person: Person, interview: Interview, *, stre
 def for_person(ctx: Ctx, person: Person) -> list[Interview]:
     return list(ctx.session.scalars(select(Interview).where(Interview.person_id == person.id)
                                     .order_by(Interview.held_on.desc(), Interview.id.desc())))
+
+
+def page_for_person(ctx: Ctx, person: Person,
+                    request: paging.PageRequest) -> paging.Page[Interview]:
+    """One page of the person's interviews, newest first (nothing here is decrypted)."""
+    return paging.keyset(ctx.session, select(Interview).where(
+        Interview.person_id == person.id), (Interview.held_on, Interview.id), request)
 
 
 def get(ctx: Ctx, person: Person, public_id: str) -> Interview:

@@ -246,6 +246,7 @@ def rotate_data_key(ctx: Ctx, subject_id: str) -> int:
             row=attachment.public_id)
     ctx.session.execute(delete(SubjectKey).where(
         SubjectKey.subject_id == subject_id, SubjectKey.version < new_version))
+    subjects.forget_keys(ctx, subject_id, below=new_version)
     ctx.session.flush()
     ctx.audit("keys.rotate_data_key", object_type="subject", object_ref=subject_id)
     return new_version

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from casework.models import Notification, Staff
-from casework.services import outbox
+from casework.services import outbox, paging
 from casework.services.context import Ctx
 
 
@@ -25,6 +25,13 @@ def for_staff(ctx: Ctx, staff: Staff, *, limit: int = 50) -> list[Notification]:
     return list(ctx.session.scalars(select(Notification).where(
         Notification.staff_id == staff.id).order_by(Notification.created_at.desc())
         .limit(limit)))
+
+
+def page_for_staff(ctx: Ctx, staff: Staff,
+                   request: paging.PageRequest) -> paging.Page[Notification]:
+    """One page of this member of staff's notifications, newest first (issue 12)."""
+    return paging.keyset(ctx.session, select(Notification).where(
+        Notification.staff_id == staff.id), (Notification.created_at, Notification.id), request)
 
 
 def unread_count(ctx: Ctx, staff: Staff) -> int:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from casework.models import Person
-from casework.services import subjects
+from casework.services import paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import name_tokens, normalise_date, normalise_phone
@@ -176,6 +176,28 @@ def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Pers
     return [p for p in people if _matches(ctx, p, kind, values)]
 
 
+def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
+                visible: Select[Any] | None) -> paging.Page[tuple[Person, PersonRecord]]:
+    """:func:`search`, paged in the database: the blind index narrows the candidates in
+    SQL (never decrypt-and-scan), ``visible`` (a subquery of person ids, None for nobody)
+    limits them to the searcher's people, and only the page's candidates are decrypted
+    and re-checked. ``total`` counts candidates, so a page may show fewer after the check.
+    """
+    kind, values = _classify(query)
+    if not values or visible is None:
+        return paging.everything([])
+    column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
+    candidates = select(Person).where(Person.id.in_(visible))
+    for value in values:
+        candidates = candidates.where(Person.subject_id.in_(
+            subjects.candidates_query(ctx, column, value)))
+    page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request)
+    subjects.preload_keys(ctx, [p.subject_id for p in page.items])
+    records = [(p, read(ctx, p)) for p in page.items]
+    return paging.Page([(p, r) for p, r in records if _record_matches(r, kind, values)],
+                       page.total, page.offset, page.next_cursor, page.prev_cursor)
+
+
 def _classify(query: str) -> tuple[str, list[str]]:
     query = query.strip()[:200]
     try:
@@ -195,7 +217,10 @@ def _classify(query: str) -> tuple[str, list[str]]:
 
 def _matches(ctx: Ctx, person: Person, kind: str, values: list[str]) -> bool:
     """Re-check a candidate against its decrypted values (index collisions are expected)."""
-    record = read(ctx, person)
+    return _record_matches(read(ctx, person), kind, values)
+
+
+def _record_matches(record: PersonRecord, kind: str, values: list[str]) -> bool:
     if kind == "dob":
         return record.date_of_birth == values[0]
     if kind == "phone":

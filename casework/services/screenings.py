@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casework.domain.screening import ScreeningInput, evaluate_screening
 from casework.models import Person, Screening
@@ -44,3 +44,16 @@ def latest_outcome(ctx: Ctx, person: Person) -> str | None:
     return ctx.session.scalar(select(Screening.outcome).where(Screening.person_id == person.id)
                               .order_by(Screening.decided_at.desc(), Screening.id.desc())
                               .limit(1))
+
+
+def latest_outcomes(ctx: Ctx, people: list[Person]) -> dict[int, str]:
+    """The newest screening outcome of each person, in one statement (a list page)."""
+    if not people:
+        return {}
+    rank = func.row_number().over(partition_by=Screening.person_id, order_by=(
+        Screening.decided_at.desc(), Screening.id.desc())).label("rank")
+    ranked = (select(Screening.person_id, Screening.outcome, rank)
+              .where(Screening.person_id.in_([p.id for p in people])).subquery())
+    rows = ctx.session.execute(select(ranked.c.person_id, ranked.c.outcome)
+                               .where(ranked.c.rank == 1))
+    return {int(person_id): str(outcome) for person_id, outcome in rows}

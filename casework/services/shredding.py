@@ -41,7 +41,7 @@ from casework.models import (
     SubjectKey,
 )
 from casework.models.base import utcnow
-from casework.services import attachments, intel
+from casework.services import attachments, intel, subjects
 from casework.services.context import Ctx
 from casework.services.db import DbSession
 from casework.services.errors import NotFound, ServiceError
@@ -177,6 +177,7 @@ def destroy_casework(ctx: Ctx, subject: Subject) -> dict[str, int]:
     """Keys, indexes, source links, ciphertext of one subject, in the casework database
     (one transaction: the caller commits)."""
     subject_id = subject.subject_id
+    subjects.forget_keys(ctx, subject_id)  # nothing decrypts under them after this
     person = ctx.session.scalar(select(Person).where(Person.subject_id == subject_id))
     counts = {
         "data_keys": _delete(ctx, SubjectKey, subject_id),

@@ -11,7 +11,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
@@ -34,6 +34,8 @@ from crypto import (
 
 log = logging.getLogger("senim.subjects")
 WRAP_PURPOSE = "subject-data-key"
+KEY_KIND = "subject"  # this module's entries in the per-request key cache
+WRITE_KIND = "subject-write"  # ... and those unwrapped to seal new data
 # Sized for the expected number of people an organisation holds (crypto.index_bits_for):
 # 16 bits keeps false positives rare at tens of thousands of people while every value
 # still collides with others, so an index value alone does not single anyone out.
@@ -73,12 +75,21 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
 
 def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
              for_write: bool = False) -> SecretKey:
-    """Unwrap one version (default: the newest) of a subject's data key.
+    """One version (default: the newest) of a subject's data key, unwrapped at most once
+    per unit of work (``ctx.key_cache``, issue 12).
 
     ``for_write``: the key will protect new data, so first hold the subject against a
-    concurrent data-key rotation (:func:`hold_for_write`)."""
+    concurrent data-key rotation (:func:`hold_for_write`); the newest version is then
+    always read from the database, never assumed from the cache. Keys unwrapped for
+    writing are cached apart from keys unwrapped for reading, so a stored key that was
+    altered after this unit of work wrote under it still raises the alarm when read."""
+    kind = WRITE_KIND if for_write else KEY_KIND
     if for_write:
         hold_for_write(ctx, subject_id)
+    if version is not None:
+        cached = ctx.key_cache.get(kind, subject_id, version)
+        if cached is not None:
+            return cached
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -90,13 +101,50 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
             # header was altered (or the token comes from elsewhere), not a shredding.
             _alarm(ctx, "subject_key", subject_id)
         raise SubjectShredded()
+    cached = ctx.key_cache.get(kind, subject_id, row.version, wrapped=row.wrapped_key)
+    if cached is not None:
+        return cached
     try:
         ctx.keys.version("casework", row.kek_version)  # re-reads the key file if newer
         material = unwrap_key(ctx.keys.keyset("casework"), row.wrapped_key,
                               subject=subject_id, purpose=WRAP_PURPOSE)
     except CryptoError:
         _alarm(ctx, "subject_key", subject_id)
-    return SecretKey(version=row.version, material=material)
+    return ctx.key_cache.put(kind, subject_id,
+                             SecretKey(version=row.version, material=material),
+                             wrapped=row.wrapped_key)
+
+
+def preload_keys(ctx: Ctx, subject_ids: list[str]) -> None:
+    """Unwrap the newest data key of each subject with one statement (a page of people
+    decrypts under all of them; without this each would cost its own query)."""
+    wanted = list(dict.fromkeys(subject_ids))
+    if not wanted:
+        return
+    newest = (select(SubjectKey.subject_id, func.max(SubjectKey.version).label("v"))
+              .where(SubjectKey.subject_id.in_(wanted)).group_by(SubjectKey.subject_id)
+              .subquery())
+    rows = ctx.session.scalars(select(SubjectKey).join(newest, (
+        SubjectKey.subject_id == newest.c.subject_id) & (SubjectKey.version == newest.c.v)))
+    for row in rows:
+        if ctx.key_cache.get(KEY_KIND, row.subject_id, row.version,
+                             wrapped=row.wrapped_key) is not None:
+            continue
+        try:
+            ctx.keys.version("casework", row.kek_version)
+            material = unwrap_key(ctx.keys.keyset("casework"), row.wrapped_key,
+                                  subject=row.subject_id, purpose=WRAP_PURPOSE)
+        except CryptoError:
+            _alarm(ctx, "subject_key", row.subject_id)
+        ctx.key_cache.put(KEY_KIND, row.subject_id,
+                          SecretKey(version=row.version, material=material),
+                          wrapped=row.wrapped_key)
+
+
+def forget_keys(ctx: Ctx, subject_id: str, *, below: int | None = None) -> None:
+    """Drop a subject's cached keys after a rotation (``below``) or a shredding."""
+    ctx.key_cache.forget(KEY_KIND, subject_id, below=below)
+    ctx.key_cache.forget(WRITE_KIND, subject_id, below=below)
 
 
 def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row: str) -> bytes:
@@ -180,6 +228,13 @@ def candidates(ctx: Ctx, column: str, normalised: str) -> list[str]:
     value = index_value(ctx, column, normalised)
     return list(ctx.session.scalars(select(BlindIndexEntry.subject_id).where(
         BlindIndexEntry.column == column, BlindIndexEntry.value == value).distinct()))
+
+
+def candidates_query(ctx: Ctx, column: str, normalised: str) -> Select[Any]:
+    """:func:`candidates` as a subquery of subject ids, for paging in the database."""
+    return select(BlindIndexEntry.subject_id).where(
+        BlindIndexEntry.column == column,
+        BlindIndexEntry.value == index_value(ctx, column, normalised))
 
 
 def key_versions_in_use(ctx: Ctx) -> dict[int, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
 
 from casework.web import (
     account,
@@ -31,6 +31,7 @@ from casework.web import (
     timefmt,
 )
 from casework.web.bidi import isolate
+from casework.web.context import drop_key_cache
 from casework.web.errors import register_error_handlers
 from casework.web.security import check_endpoints, gate, security_headers
 
@@ -49,6 +50,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(extra.bp)
     app.before_request(gate)
     app.after_request(security_headers)
+    app.teardown_appcontext(drop_key_cache)  # unwrapped keys die with the request (issue 12)
     register_error_handlers(app)
     app.jinja_env.globals["ROLE_LABELS"] = _role_labels()
     app.jinja_env.globals["get_locale"] = get_locale
@@ -57,6 +59,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
+    app.jinja_env.filters["number"] = format_number  # "2,310" / "2 310" by language
     timefmt.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)

@@ -9,12 +9,13 @@ from werkzeug.wrappers import Response
 from casework.domain.grants import GrantKind
 from casework.domain.roles import Permission
 from casework.extensions import db
-from casework.services import access, accounts, grants, notifications
+from casework.services import access, accounts, grants, notifications, persons
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import AssignForm
 from casework.web.grants import refused, requested
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("assignments", __name__)
@@ -25,7 +26,9 @@ CARE_ROLES = ("caseworker", "psychologist", "legal_adviser")
 @requires(Permission.PERSON_ASSIGN)
 def index() -> str:
     c = ctx()
-    people = [(p, access.assignees(c, p)) for p in access.all_people(c)]
+    page = access.all_people_page(c, page_request())
+    assignees = access.assignees_of(c, page.items)
+    people = page.map(lambda p: (p, assignees[p.id]))
     staff = [s for s in accounts.list_staff(c) if s.role in CARE_ROLES and s.is_active]
     form = AssignForm()
     form.staff.choices = [(s.public_id, f"{s.display_name}") for s in staff]
@@ -45,10 +48,8 @@ def change(case_code: str) -> Response:
     form.staff.choices = [(s.public_id, s.public_id) for s in accounts.list_staff(c)]
     if not form.validate_on_submit():
         abort(400)
-    person = next((p for p in access.all_people(c) if p.case_code == case_code), None)
     try:
-        if person is None:
-            raise NotFound()
+        person = persons.by_case_code(c, case_code[:16])
         staff = access.staff_by_public_id(c, form.staff.data or "")
         if form.action.data == "remove":
             access.unassign(c, person, staff)
@@ -74,7 +75,7 @@ def change(case_code: str) -> Response:
 @bp.route("/notifications/")
 @requires(Permission.ACCOUNT)
 def notices() -> str:
-    rows = notifications.for_staff(ctx(), g.staff)
+    rows = notifications.page_for_staff(ctx(), g.staff, page_request())
     return render_template("assignments/notifications.html", rows=rows, form=ConfirmForm())
 
 

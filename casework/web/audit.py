@@ -9,6 +9,7 @@ from casework.extensions import db
 from casework.services import audit
 from casework.web.context import ctx, keys
 from casework.web.forms import ConfirmForm
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -17,10 +18,9 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.route("/")
 @requires(Permission.AUDIT_READ)
 def index() -> str:
-    before = request.args.get("before", type=int)
     action = (request.args.get("action") or "")[:64] or None
     actor = (request.args.get("actor") or "")[:32] or None
-    rows = audit.page(db.session, before_seq=before, action=action, actor=actor)
+    rows = audit.events_page(db.session, page_request(), action=action, actor=actor)
     return render_template("audit/index.html", rows=rows, action=action or "",
                            actor=actor or "", total=audit.count(db.session), form=ConfirmForm())
 

@@ -9,6 +9,7 @@ from casework.config import Settings
 from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services.context import Ctx
+from casework.services.keycache import KeyCache
 from casework.services.keys import Keys
 from casework.services.passwords import Passwords
 
@@ -33,4 +34,20 @@ def ctx() -> Ctx:
                                current_user.is_authenticated else None)
     return Ctx(session=db.session, keys=keys(), passwords=passwords(), now=utcnow(),
                actor=staff.public_id if staff is not None else None,
-               request_id=g.get("request_id"))
+               request_id=g.get("request_id"), key_cache=key_cache())
+
+
+def key_cache() -> KeyCache:
+    """This request's cache of unwrapped data keys (issue 12), created on first use and
+    wiped by :func:`drop_key_cache` when the request's app context ends."""
+    cache: KeyCache | None = g.get("senim_key_cache")
+    if cache is None:
+        cache = g.senim_key_cache = KeyCache()
+    return cache
+
+
+def drop_key_cache(_error: BaseException | None = None) -> None:
+    """teardown_appcontext: no unwrapped data key outlives its request."""
+    cache: KeyCache | None = g.pop("senim_key_cache", None)
+    if cache is not None:
+        cache.clear()

@@ -82,6 +82,7 @@ from casework.web.forms_disclosure import (
 from casework.web.forms_intel import tag_label
 from casework.web.messages import explain
 from casework.web.messages_disclosure import checklist_messages
+from casework.web.paging import page_request
 from casework.web.security import requires, step_up_required
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
@@ -197,7 +198,7 @@ def candidates_for(c: Ctx, staff: Staff, unit: PoliceUnit) -> list[Candidate]:
     from no person."""
     out: list[Candidate] = []
     seen: set[str] = set()
-    for person in access.assigned_people(c, staff):
+    for person in access.people_with_sources(c, staff):
         ledger = consents.ledger(c, person)
         assessments = risk.for_person(c, person)
         consent_choices = [(row.public_id, _consent_label(c, person, row)) for row in ledger]
@@ -250,14 +251,14 @@ def items_from_form(form: DraftForm) -> list[ItemInput]:
 def index() -> str:
     c = ctx()
     if _may(Permission.DISCLOSURE_REVIEW):
-        waiting = disclosures.queue(c)
+        waiting = disclosures.queue_page(c, page_request())
         released = disclosures.queue(c, states=(State.RELEASED.value,), limit=20)
         return render_template("disclosures/queue.html", waiting=waiting, released=released,
-                               units=_unit_names(c, [*waiting, *released]))
+                               units=_unit_names(c, [*waiting.items, *released]))
     if _may(Permission.DISCLOSURE_DRAFT):
-        rows = disclosures.mine(c, g.staff)
+        rows = disclosures.mine_page(c, g.staff, page_request())
         return render_template("disclosures/mine.html", rows=rows,
-                               units=_unit_names(c, rows))
+                               units=_unit_names(c, rows.items))
     _forbidden()
 
 

@@ -45,6 +45,7 @@ from casework.web.forms_intel import (
 )
 from casework.web.messages import explain
 from casework.web.messages_intel import INTEL_MESSAGES
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("intel", __name__, url_prefix="/intel")
@@ -123,7 +124,7 @@ def index() -> str:
     direction = direction if direction in DIRECTIONS else "own"
     kind = request.args.get("kind", "")
     kind = kind if kind in KINDS else ""
-    rows = intel.list_entries(ctx(), direction=direction, kind=kind or None)
+    rows = intel.entries_page(ctx(), page_request(), direction=direction, kind=kind or None)
     return render_template("intel/index.html", rows=rows, direction=direction, kind=kind,
                            grading=_grading, may_write=_may(Permission.INTEL_WRITE),
                            may_incoming=_may(Permission.INTEL_INCOMING))

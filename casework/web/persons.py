@@ -23,8 +23,10 @@ from casework.services import (
     intel,
     interviews,
     minors,
+    paging,
     persons,
     screenings,
+    subjects,
 )
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
@@ -38,6 +40,7 @@ from casework.web.forms_casework import (
     SearchForm,
 )
 from casework.web.messages import explain
+from casework.web.paging import page_request
 from casework.web.security import requires
 from casework.web.tasks import TASK_LABELS
 
@@ -76,24 +79,32 @@ def _refuse_with_break_glass(case_code: str) -> NoReturn:
 @bp.route("/")
 @requires(Permission.PERSON_READ)
 def index() -> str:
+    """My people, a page at a time: only the page's people are decrypted (issue 12)."""
     c = ctx()
-    people = [(p, persons.read(c, p), screenings.latest_outcome(c, p))
-              for p in access.assigned_people(c, g.staff)]
+    page = access.people_page(c, g.staff, page_request())
+    subjects.preload_keys(c, [p.subject_id for p in page.items])
+    outcomes = screenings.latest_outcomes(c, page.items)
+    people = page.map(lambda p: (p, persons.read(c, p), outcomes.get(p.id)))
     return render_template("persons/index.html", people=people, form=SearchForm())
 
 
 @bp.route("/search", methods=["POST"])
 @requires(Permission.PERSON_READ)
 def search() -> str:
-    """POST, so the search term never appears in a URL, a log or the browser history."""
+    """POST, so the search term never appears in a URL, a log or the browser history.
+    The term and the page's cursor travel in the form body; a page at a time (issue 12)."""
     form = SearchForm()
-    results: list[tuple[Person, persons.PersonRecord]] = []
+    results: paging.Page[tuple[Person, persons.PersonRecord]] = paging.everything([])
     if form.validate_on_submit():
+        try:
+            wanted = paging.page_request(after=request.form.get("after"),
+                                         before=request.form.get("before"))
+        except paging.BadPage:
+            abort(400)
         c = ctx()
-        found = persons.search(c, form.query.data or "",
-                               within=access.visible_subject_ids(c, g.staff))
-        results = [(p, persons.read(c, p)) for p in found]
-        c.audit("person.search", outcome=str(len(results)), object_type="search")
+        results = persons.search_page(c, form.query.data or "", wanted,
+                                      visible=access.visible_person_ids(c, g.staff))
+        c.audit("person.search", outcome=str(results.total), object_type="search")
         db.session.commit()
     return render_template("persons/search.html", form=form, results=results,
                            searched=form.is_submitted())
@@ -214,7 +225,8 @@ def detail(case_code: str) -> str:
     return render_template(
         "persons/detail.html", person=person, record=record,
         genders=dict(GENDERS), screenings=screenings.history(c, person),
-        interviews=interviews.for_person(c, person), notes=casenotes.for_person(c, person),
+        interviews=interviews.page_for_person(c, person, page_request("interviews_")),
+        notes=casenotes.page_for_person(c, person, page_request("notes_")),
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
         assignees=access.assignees(c, person), note_form=NoteForm(),

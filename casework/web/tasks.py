@@ -21,9 +21,10 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import duties, feedback
+from casework.services import duties, feedback, paging
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -85,26 +86,33 @@ def my_tasks() -> list[tuple[Task, Person | None]]:
     return duties.visible_tasks(ctx(), g.staff)
 
 
-def _page() -> str:
-    rows = my_tasks()
+def _page(endpoint: str) -> str:
+    rows = my_tasks_page()
+    # Urgent tasks come first, so the first page shows them all.
     return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
-                           any_urgent=any(t.urgent and p is not None for t, p in rows),
-                           form=ConfirmForm(), now=ctx().now,
+                           any_urgent=any(t.urgent and p is not None for t, p in rows.items),
+                           form=ConfirmForm(), now=ctx().now, endpoint=endpoint,
                            can_finish=can(Role(g.staff.role), Permission.TASKS),
-                           finishable={t.id for t, _p in rows if duties.can_mark_done(t)})
+                           finishable={t.id for t, _p in rows.items
+                                       if duties.can_mark_done(t)})
+
+
+def my_tasks_page() -> paging.Page[tuple[Task, Person | None]]:
+    """A page of :func:`my_tasks`, counted and paged in the database (issue 12)."""
+    return duties.visible_tasks_page(ctx(), g.staff, page_request())
 
 
 @bp.route("/")
 @requires(Permission.TASKS)
 def index() -> str:
-    return _page()
+    return _page("tasks.index")
 
 
 @bp.route("/duties")
 @requires(Permission.ACCOUNT)
 def duties_page() -> str:
     """The same list for every role (the liaison's, director's and auditor's duties)."""
-    return _page()
+    return _page("tasks.duties_page")
 
 
 def _back() -> Response:

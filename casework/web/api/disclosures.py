@@ -28,10 +28,12 @@ from casework.services import (
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
 from casework.web.api import bp
+from casework.web.api.paging import paged
 from casework.web.api.registry import Operation, describe
 from casework.web.context import ctx
 from casework.web.disclosures import may_see
 from casework.web.forms_disclosure import FEEDBACK_KINDS, TLP_LABELS
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 PURPOSES = [p.value for p in Purpose]
@@ -275,14 +277,17 @@ def _refused(error: ServiceError, action: str, reference: str) -> tuple[dict[str
                     "Disclosure requests: the review queue (submitted and first-approved, "
                     "emergencies first) for the liaison and the director; your own requests "
                     "for drafters", Permission.ACCOUNT,
-                    {"type": "array", "items": SUMMARY_SCHEMA}, errors=(401, 403)))
+                    {"type": "array", "items": SUMMARY_SCHEMA}, errors=(401, 403),
+                    paged=True))
 def disclosures_list() -> Any:
     c = ctx()
     if _may(Permission.DISCLOSURE_REVIEW):
-        return [_summary(r) for r in disclosures.queue(c)]
-    if _may(Permission.DISCLOSURE_DRAFT):
-        return [_summary(r) for r in disclosures.mine(c, g.staff)]
-    _deny()
+        page = disclosures.queue_page(c, page_request())
+    elif _may(Permission.DISCLOSURE_DRAFT):
+        page = disclosures.mine_page(c, g.staff, page_request())
+    else:
+        _deny()
+    return paged([_summary(r) for r in page.items], page)
 
 
 @bp.route("/disclosures/<reference>")

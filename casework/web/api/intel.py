@@ -27,8 +27,10 @@ from casework.services import entry_changes, intel
 from casework.services.errors import NotFound, ServiceError
 from casework.services.intel import EntryInput, ThematicBlocked
 from casework.web.api import bp
+from casework.web.api.paging import paged
 from casework.web.api.registry import Operation, describe
 from casework.web.context import ctx
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 STATEMENTS = ("reported_fact", "assessment")
@@ -216,17 +218,19 @@ def _entry_or_404(reference: str) -> IntelEntry:
 
 @bp.route("/intel/entries")
 @requires(Permission.INTEL_READ)
-@describe(Operation("/intel/entries", "get", "Intelligence entries, newest first (200 at "
-                    "most); filter with ?direction=own|incoming and ?kind=thematic|specific",
+@describe(Operation("/intel/entries", "get", "Intelligence entries, newest first, a page at "
+                    "a time (follow the Link header); filter with ?direction=own|incoming and "
+                    "?kind=thematic|specific",
                     Permission.INTEL_READ, {"type": "array", "items": ENTRY_SUMMARY_SCHEMA},
-                    errors=(400, 401, 403)))
+                    errors=(400, 401, 403), paged=True))
 def intel_entries() -> Any:
     direction = request.args.get("direction") or None
     kind = request.args.get("kind") or None
     if direction not in (None, "own", "incoming") or kind not in (None, "thematic",
                                                                   "specific"):
         return _error(400, "bad_request")
-    return [_summary(e) for e in intel.list_entries(ctx(), direction=direction, kind=kind)]
+    page = intel.entries_page(ctx(), page_request(), direction=direction, kind=kind)
+    return paged([_summary(e) for e in page.items], page, direction=direction, kind=kind)
 
 
 @bp.route("/intel/entries/<reference>")

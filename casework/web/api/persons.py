@@ -5,18 +5,28 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import abort, g, request, send_file
+from flask import abort, g, jsonify, request, send_file
 from werkzeug.wrappers import Response
 
 from casework.domain.access import AccessReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
-from casework.services import access, attachments, interviews, persons, screenings
+from casework.services import (
+    access,
+    attachments,
+    interviews,
+    paging,
+    persons,
+    screenings,
+    subjects,
+)
 from casework.services.errors import NotFound, ServiceError
 from casework.web.api import bp
+from casework.web.api.paging import PAGE_PARAMETERS, paged
 from casework.web.api.registry import Operation, describe
 from casework.web.context import ctx, settings
+from casework.web.paging import page_request
 from casework.web.security import requires
 
 PERSON_SCHEMA: dict[str, Any] = {
@@ -54,20 +64,26 @@ def _person(case_code: str) -> Person:
         abort(Response(f'{{"error": "{code}"}}', 403, mimetype="application/json"))
 
 
-def _json(person: Person) -> dict[str, Any]:
+def _json(person: Person, outcome: str | None | bool = False) -> dict[str, Any]:
     c = ctx()
     record = persons.read(c, person)
     return {"case_code": person.case_code, "names": record.names,
             "date_of_birth": record.date_of_birth, "phones": record.phones,
-            "profile": record.profile, "screening": screenings.latest_outcome(c, person)}
+            "profile": record.profile,
+            "screening": screenings.latest_outcome(c, person) if outcome is False else outcome}
 
 
 @bp.route("/persons")
 @requires(Permission.PERSON_READ)
-@describe(Operation("/persons", "get", "The people assigned to me", Permission.PERSON_READ,
-                    {"type": "array", "items": PERSON_SCHEMA}))
-def persons_list() -> list[dict[str, Any]]:
-    return [_json(p) for p in access.assigned_people(ctx(), g.staff)]
+@describe(Operation("/persons", "get", "The people assigned to me, newest first, a page at "
+                    "a time (follow the Link header)", Permission.PERSON_READ,
+                    {"type": "array", "items": PERSON_SCHEMA}, paged=True))
+def persons_list() -> Response:
+    c = ctx()
+    page = access.people_page(c, g.staff, page_request())
+    subjects.preload_keys(c, [p.subject_id for p in page.items])
+    outcomes = screenings.latest_outcomes(c, page.items)
+    return paged([_json(p, outcomes.get(p.id)) for p in page.items], page)
 
 
 @bp.route("/persons", methods=["POST"])
@@ -107,24 +123,48 @@ def persons_create() -> tuple[dict[str, Any], int]:
     return _json(person), 201
 
 
+SEARCH_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["query"],
+    "properties": {"query": {"type": "string", "maxLength": 200},
+                   "after": PAGE_PARAMETERS[0]["schema"], "before": PAGE_PARAMETERS[1]["schema"],
+                   "size": PAGE_PARAMETERS[2]["schema"]}}
+
+
 @bp.route("/persons/search", methods=["POST"])
 @requires(Permission.PERSON_READ)
 @describe(Operation("/persons/search", "post", "Find my people by name (either script), "
-                    "date of birth or phone", Permission.PERSON_READ,
-                    {"type": "array", "items": PERSON_SCHEMA},
-                    request={"type": "object", "required": ["query"],
-                             "properties": {"query": {"type": "string", "maxLength": 200}}},
-                    errors=(400, 401, 403)))
-def persons_search() -> list[dict[str, Any]] | tuple[dict[str, Any], int]:
+                    "date of birth or phone, a page at a time: send the X-Next-Cursor "
+                    "header's value back as \"after\" (X-Prev-Cursor as \"before\")",
+                    Permission.PERSON_READ, {"type": "array", "items": PERSON_SCHEMA},
+                    request=SEARCH_SCHEMA, errors=(400, 401, 403), search_paged=True))
+def persons_search() -> Any:
     body = request.get_json(silent=True)
     query = body.get("query") if isinstance(body, dict) else None
     if not isinstance(query, str) or not 2 <= len(query.strip()) <= 200:
         return _error(400, "invalid_query")
+    assert isinstance(body, dict)
+    cursors = [body.get(k) for k in ("after", "before", "size")]
+    if any(v is not None and not isinstance(v, str | int) or isinstance(v, bool)
+           for v in cursors):
+        return _error(400, "invalid_page")
+    try:
+        wanted = paging.page_request(after=cursors[0] and str(cursors[0]),
+                                     before=cursors[1] and str(cursors[1]), size=cursors[2])
+    except paging.BadPage:
+        return _error(400, "invalid_page")
     c = ctx()
-    found = persons.search(c, query, within=access.visible_subject_ids(c, g.staff))
-    c.audit("person.search", outcome=str(len(found)), object_type="search")
+    found = persons.search_page(c, query, wanted,
+                                visible=access.visible_person_ids(c, g.staff))
+    c.audit("person.search", outcome=str(found.total), object_type="search")
     db.session.commit()
-    return [_json(p) for p in found]
+    outcomes = screenings.latest_outcomes(c, [p for p, _r in found.items])
+    response = jsonify([_json(p, outcomes.get(p.id)) for p, _r in found.items])
+    response.headers["X-Total-Count"] = str(found.total)
+    for header, cursor in (("X-Next-Cursor", found.next_cursor),
+                           ("X-Prev-Cursor", found.prev_cursor)):
+        if cursor:
+            response.headers[header] = cursor
+    return response
 
 
 @bp.route("/persons/<case_code>")
@@ -137,22 +177,23 @@ def persons_get(case_code: str) -> dict[str, Any]:
 
 @bp.route("/persons/<case_code>/interviews")
 @requires(Permission.PERSON_READ)
-@describe(Operation("/persons/{case_code}/interviews", "get", "A person's interviews",
+@describe(Operation("/persons/{case_code}/interviews", "get", "A person's interviews, "
+                    "newest first, a page at a time (follow the Link header)",
                     Permission.PERSON_READ, {"type": "array", "items": {"type": "object"}},
-                    errors=ERRORS))
-def persons_interviews(case_code: str) -> list[dict[str, Any]]:
+                    errors=ERRORS, paged=True))
+def persons_interviews(case_code: str) -> Response:
     person = _person(case_code)
     c = ctx()
+    page = interviews.page_for_person(c, person, page_request())
     out = []
-    for row in interviews.for_person(c, person):
-        view = interviews.read(c, person, row)
+    for row, view in zip(page.items, interviews.read_many(c, person, page.items), strict=True):
         out.append({"id": row.public_id, "held_on": row.held_on.isoformat(),
                     "status": row.status, "content_hash": row.content_hash,
                     "narrative": view.narrative,
                     "addenda": [text for _, text in view.addenda],
                     "attachments": [{"id": a.public_id, "content_type": a.content_type,
                                      "size": a.size} for a in view.attachments]})
-    return out
+    return paged(out, page, case_code=person.case_code)
 
 
 @bp.route("/persons/<case_code>/attachments/<attachment_id>")

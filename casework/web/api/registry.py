@@ -22,6 +22,8 @@ class Operation:
     request: dict[str, Any] | None = None
     errors: tuple[int, ...] = field(default=(401, 403))
     status: int = 200  # the success status (201 where something is created)
+    paged: bool = False  # a list paged with cursors (casework/web/api/paging.py)
+    search_paged: bool = False  # cursors in the body and X-Next-Cursor / X-Prev-Cursor
 
 
 OPERATIONS: list[Operation] = []
@@ -71,6 +73,15 @@ def spec_document() -> dict[str, Any]:
             entry["parameters"] = [{"name": p, "in": "path", "required": True,
                                     "schema": {"type": "string", "minLength": 1,
                                                "maxLength": 64}} for p in params]
+        if op.paged:
+            from casework.web.api.paging import PAGE_HEADERS, PAGE_PARAMETERS
+
+            entry.setdefault("parameters", []).extend(PAGE_PARAMETERS)
+            entry["responses"][str(op.status)]["headers"] = PAGE_HEADERS
+        if op.search_paged:
+            from casework.web.api.paging import CURSOR_HEADERS
+
+            entry["responses"][str(op.status)]["headers"] = CURSOR_HEADERS
         if op.request is not None:
             entry["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": op.request}}}

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 from casework.domain.roles import Permission
 from casework.services import mou_versions, police_units, roster
 from casework.web.api import bp
+from casework.web.api.paging import paged
 from casework.web.api.registry import Operation, describe
 from casework.web.context import ctx
 from casework.web.security import requires
-from casework.web.tasks import TASK_LABELS, my_tasks
+from casework.web.tasks import TASK_LABELS, my_tasks_page
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 ON_DUTY_SCHEMA: dict[str, Any] = {
@@ -66,11 +69,13 @@ def roster_on_duty() -> dict[str, Any]:
 @describe(Operation("/tasks", "get",
                     "My open tasks (about the people assigned to me, or my role's "
                     "duties), urgent first",
-                    Permission.TASKS, {"type": "array", "items": TASK_SCHEMA}))
-def tasks_list() -> list[dict[str, Any]]:
-    return [{"id": t.public_id, "kind": t.kind, "urgent": bool(t.urgent),
-             "due": _utc(t.due_at), "case_code": p.case_code if p else None}
-            for t, p in my_tasks()]
+                    Permission.TASKS, {"type": "array", "items": TASK_SCHEMA}, paged=True))
+def tasks_list() -> Response:
+    page = my_tasks_page()
+    return paged([{"id": t.public_id, "kind": t.kind, "urgent": bool(t.urgent),
+                   "due": _utc(t.due_at), "case_code": p.case_code if p else None}
+                   for t, p in page.items],
+                 page)
 
 
 @bp.route("/mou/active")

@@ -118,15 +118,16 @@ def gate() -> ResponseReturnValue | None:
     if request.method == "GET":
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
         try:
+            # The event is appended when this commit runs (services/audit.py).
             ctx().audit("view." + endpoint, object_type="endpoint",
                         object_ref=opaque_ref(view_ref))
+            db.session.commit()
         except AuditTrailBroken:
             # Fail closed for everyone but the auditor reading the trail (issue 9.12).
             if needed != Permission.AUDIT_READ:
                 raise
             db.session.rollback()
             return None
-        db.session.commit()
     return None
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, event, exists, func, insert, or_, select, update
+from sqlalchemy import Table, event, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.sql.elements import ClauseElement
@@ -50,7 +50,8 @@ from casework.services.keys import Keys
 from crypto import CryptoError, KeyNotFoundError, canonical, mac, public_key
 from crypto import verify as verify_signature
 
-__all__ = ["CHAIN", "MAX_STREAMS", "AuditTrailBroken", "ChainReport", "Event", "count", "flush",
+__all__ = ["CHAIN", "MAX_STREAMS", "AuditTrailBroken", "ChainReport", "Event", "append_alone",
+           "count", "flush",
            "iter_all", "page", "record", "verify"]
 
 CHAIN = 0  # stream 0: the single chain of before issue 12.3
@@ -124,13 +125,19 @@ def _dialect(session: DbSession) -> str:
 
 
 def _past_a_head(session: DbSession) -> bool:
-    """Is there an entry past its stream's head, or in a stream without a head?"""
-    head = _HEADS.alias("h")
-    past = exists().where(_EVENTS.c.stream == head.c.stream, _EVENTS.c.seq > head.c.seq)
-    top = select(func.coalesce(func.max(_HEADS.c.stream), -1)).scalar_subquery()
-    headless = exists().where(or_(_EVENTS.c.stream > top, _EVENTS.c.stream < 0))
-    return bool(session.execute(select(or_(
-        select(head.c.stream).where(past).exists(), headless))).scalar())
+    """Is there an entry past its stream's head, or in a stream numbered beyond every head?
+
+    Written so that both databases answer from the (stream, seq) index whatever their
+    statistics say: one newest-entry lookup per head (at most ``MAX_STREAMS``) and the
+    smallest and largest stream number (min/max read one end of the index)."""
+    head, entry = _HEADS.alias("h"), _EVENTS.alias("e")
+    newest = select(func.max(entry.c.seq)).where(entry.c.stream == head.c.stream)
+    past = select(head.c.stream).where(newest.scalar_subquery() > head.c.seq).exists()
+    top_head = select(func.coalesce(func.max(_HEADS.c.stream), -1)).scalar_subquery()
+    top_entry = select(func.max(_EVENTS.c.stream)).scalar_subquery()
+    low_entry = select(func.min(_EVENTS.c.stream)).scalar_subquery()
+    return bool(session.execute(select(or_(past, top_entry > top_head, low_entry < 0))
+                                ).scalar())
 
 
 def _lock_head(session: DbSession, dialect: str, now: datetime) -> tuple[int, int, str]:
@@ -192,6 +199,70 @@ def _append(session: DbSession, keys: Keys, items: list[tuple[Event, datetime]])
     session.execute(insert(_EVENTS), rows)
     session.execute(update(_HEADS).where(_HEADS.c.stream == stream)
                     .values(seq=seq, mac=prev, updated_at=now))
+
+
+# --- Group commit of events that stand alone (page views) -------------------------------
+
+
+@dataclass
+class _Ticket:
+    event: Event
+    now: datetime
+    done: bool = False
+    error: BaseException | None = None
+
+
+@dataclass
+class _Group:
+    cond: threading.Condition = field(default_factory=threading.Condition)
+    queue: list[_Ticket] = field(default_factory=list)
+    leading: bool = False
+
+
+_GROUPS: dict[int, _Group] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime) -> None:
+    """Append and commit one event in a transaction of its own, before returning.
+
+    For an event that is all its unit of work writes (the request gate's page view, which
+    must be durable before the page is built). Concurrent callers in this process share one
+    transaction and one commit (group commit): whoever finds no commit under way takes every
+    queued event, appends them under one lock and commits; the others wait for that commit
+    and share its outcome (AuditTrailBroken included, fail closed). On SQLite, where every
+    commit waits for the disk and writers queue for the one database lock, this is what
+    keeps page views from queueing behind each other. The caller's own session must hold no
+    uncommitted writes (commit it first): the commit runs on another connection."""
+    engine = session.get_bind(mapper=AuditEvent.__mapper__)
+    with _GROUPS_LOCK:
+        group = _GROUPS.setdefault(id(engine), _Group())
+    ticket = _Ticket(event, now)
+    with group.cond:
+        group.queue.append(ticket)
+        while group.leading and not ticket.done:
+            group.cond.wait()
+        if ticket.done:
+            if ticket.error is not None:
+                raise ticket.error
+            return
+        group.leading = True
+        batch, group.queue = group.queue, []
+    error: BaseException | None = None
+    try:
+        with Session(bind=engine) as own:
+            for item in batch:
+                record(own, keys, item.event, now=item.now)
+            own.commit()
+    except BaseException as exc:  # every waiter learns it; the leader raises it below
+        error = exc
+    with group.cond:
+        for item in batch:
+            item.done, item.error = True, error
+        group.leading = False
+        group.cond.notify_all()
+    if error is not None:
+        raise error
 
 
 # --- Session hooks: append at commit, discard on rollback, append before reading ---------

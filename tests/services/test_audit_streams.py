@@ -397,3 +397,73 @@ def test_postgres_uses_row_locks_not_table_locks(app, engine):
             " AND relation = 'audit_chain_heads'::regclass")).all()
         session.rollback()
     assert modes and set(modes) <= {"RowShareLock", "RowExclusiveLock", "AccessShareLock"}
+
+
+# --- Page views: group commit ------------------------------------------------------------
+
+
+def _page_view(app: Any, engine: sa.Engine, n: int, errors: list[BaseException]) -> None:
+    try:
+        with Session(engine) as session:
+            audit.append_alone(session, _keys(app), audit.Event(
+                action="view.test", object_ref=f"p{n}", request_id="t"), now=utcnow())
+    except BaseException as exc:  # reported by the main thread
+        errors.append(exc)
+
+
+def test_concurrent_page_views_share_one_commit(app, engine):
+    """The first page view's commit is held until fifteen others queue behind it: they are
+    then appended and committed together, by one of them, in a single transaction."""
+    commits: list[int] = []
+    release = threading.Event()
+
+    def on_commit(conn: Any) -> None:
+        commits.append(1)
+        if len(commits) == 1:
+            release.wait(20)
+    sa.event.listen(engine, "commit", on_commit)
+    errors: list[BaseException] = []
+    try:
+        first = threading.Thread(target=_page_view, args=(app, engine, 0, errors))
+        first.start()
+        while not commits:
+            threading.Event().wait(0.01)
+        others = [threading.Thread(target=_page_view, args=(app, engine, n, errors))
+                  for n in range(1, WRITERS)]
+        for thread in others:
+            thread.start()
+        group = audit._GROUPS[id(engine)]  # noqa: SLF001
+        for _ in range(2000):
+            with group.cond:
+                if len(group.queue) == WRITERS - 1:
+                    break
+            threading.Event().wait(0.01)
+        release.set()
+        for thread in [first, *others]:
+            thread.join(JOIN_TIMEOUT)
+    finally:
+        release.set()
+        sa.event.remove(engine, "commit", on_commit)
+    assert errors == []
+    assert len(commits) == 2
+    rows = db_execute(app, "SELECT stream, seq, object_ref FROM audit_events ORDER BY id")
+    assert len(rows) == WRITERS and rows[0].object_ref == "p0"
+    assert [(r.stream, r.seq) for r in rows] == [(0, n) for n in range(1, WRITERS + 1)]
+    with Session(engine) as session:
+        assert audit.verify(session, _keys(app)).ok
+
+
+def test_a_refused_group_commit_refuses_every_page_view_in_it(app, engine):
+    with Session(engine) as session:
+        _record(app, session, 2)
+        session.commit()
+    db_execute(app, "UPDATE audit_chain_heads SET seq = 1")  # entry 2 is now past the head
+    errors: list[BaseException] = []
+    threads = [threading.Thread(target=_page_view, args=(app, engine, n, errors))
+               for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(JOIN_TIMEOUT)
+    assert len(errors) == 4 and all(isinstance(e, audit.AuditTrailBroken) for e in errors)
+    assert len(db_execute(app, "SELECT id FROM audit_events")) == 2

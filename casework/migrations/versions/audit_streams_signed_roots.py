@@ -28,6 +28,11 @@ def downgrade(engine_name):
     globals()["downgrade_%s" % engine_name]()
 
 
+# Typed, so that SQLite hands back a datetime (it stores text) for the copy.
+_HEAD_COLUMNS = (sa.column('seq', sa.Integer()), sa.column('mac', sa.String()),
+                 sa.column('updated_at', sa.DateTime()))
+
+
 def _postgres():
     return op.get_bind().dialect.name == "postgresql"
 
@@ -36,7 +41,8 @@ def upgrade_():
     # Heads: keyed by stream number; the one head there was ("main") is stream 0.
     bind = op.get_bind()
     old = bind.execute(sa.text(
-        "SELECT seq, mac, updated_at FROM audit_chain_heads WHERE name = 'main'")).first()
+        "SELECT seq, mac, updated_at FROM audit_chain_heads WHERE name = 'main'"
+    ).columns(*_HEAD_COLUMNS)).first()
     op.drop_table('audit_chain_heads')
     heads = op.create_table('audit_chain_heads',
     sa.Column('stream', sa.Integer(), autoincrement=False, nullable=False),
@@ -89,7 +95,8 @@ def downgrade_():
         batch_op.drop_column('id')
         batch_op.drop_column('stream')
     old = bind.execute(sa.text(
-        "SELECT seq, mac, updated_at FROM audit_chain_heads WHERE stream = 0")).first()
+        "SELECT seq, mac, updated_at FROM audit_chain_heads WHERE stream = 0"
+    ).columns(*_HEAD_COLUMNS)).first()
     op.drop_table('audit_chain_heads')
     heads = op.create_table('audit_chain_heads',
     sa.Column('name', sa.String(length=32), nullable=False),

@@ -41,6 +41,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/crypto.py
+	$(BIN)/python bench/audit.py
 
 translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o casework/translations/messages.pot --no-location --sort-output .

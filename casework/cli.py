@@ -71,7 +71,7 @@ def demo_command(out: Path | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the checkpoint to this file (keep copies off the server).")
 def audit_checkpoint_command(out: Path | None) -> None:
-    """Print a signed checkpoint of the chain head, to be kept somewhere else."""
+    """Sign every stream's head now, store it, and print it to be kept somewhere else."""
     text = audit_checkpoints.make(db.session, current_app.extensions["senim.keys"],
                                   now=utcnow())
     cli_ctx().audit("audit.checkpoint")
@@ -86,21 +86,25 @@ def audit_checkpoint_command(out: Path | None) -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint kept off the server: also proves the tail was not cut.")
 def audit_verify_command(checkpoints: tuple[Path, ...]) -> None:
-    """Check the whole chain; exit 1 and name the first broken entry if it does not hold."""
+    """Check every stream and the stored signed roots; exit 1 and name the first broken
+    entry if they do not hold."""
     keys = current_app.extensions["senim.keys"]
     report = audit.verify(db.session, keys)
     if report.ok:
         click.echo(f"audit chain ok: {report.checked} entries")
     else:
-        click.echo(f"audit chain BROKEN at entry {report.first_broken_seq} "
-                   f"({report.reason.value if report.reason else 'unknown'}); "
+        reason = report.reason.value if report.reason else "unknown"
+        where = (f"at entry {report.first_broken_seq} ({reason})"
+                 if report.first_broken_seq is not None else f"({reason})")
+        stream = f" in stream {report.stream}" if report.stream else ""
+        click.echo(f"audit chain BROKEN {where}{stream}; "
                    f"{report.checked} entries verified before it", err=True)
     for path in checkpoints:
         result = audit_checkpoints.check(db.session, keys, path.read_text(encoding="utf-8"))
         click.echo(f"checkpoint {path.name}: {result.reason}", err=not result.ok)
         if not result.ok:
             report = audit.ChainReport(False, report.checked, report.first_broken_seq,
-                                       report.reason)
+                                       report.reason, report.stream)
     try:
         # Recorded after the verdict is printed: rows forged past the chain head make this
         # append fail, and the operator must still learn where the chain broke.

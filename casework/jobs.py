@@ -85,8 +85,26 @@ def verify_audit(app: Flask) -> bool:
         if report.ok:
             event(log, "job.audit_verified", entries=report.checked)
         else:
-            log.error("event=audit.chain_broken first_broken_seq=%s", report.first_broken_seq)
+            log.error("event=audit.chain_broken stream=%s first_broken_seq=%s reason=%s",
+                      report.stream, report.first_broken_seq,
+                      report.reason.value if report.reason else None)
         return report.ok
+
+
+def seal_audit(app: Flask) -> str:
+    """Periodically sign a root over every audit stream's head (issue 12.3): stored, and
+    its hash logged so that a copy also leaves the server with the logs."""
+    from casework.domain.audit_chain import parse_root
+    from casework.services import audit_checkpoints
+
+    with app.app_context():
+        _follow_keys(app)
+        note = parse_root(audit_checkpoints.make(db.session, app.extensions["senim.keys"],
+                                                 now=utcnow()))
+        db.session.commit()
+        event(log, "job.audit_sealed", streams=len(note.heads),
+              entries=sum(h.seq for h in note.heads), digest=note.digest)
+        return note.digest
 
 
 def review_coming_of_age(app: Flask) -> int:

@@ -124,6 +124,7 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Trigger], ...] = (
     ("apply_due_grants", jobs.apply_due_grants, {"trigger": "interval", "minutes": 5}),
     ("send_notifications", jobs.send_notifications, {"trigger": "interval", "minutes": 1}),
     ("verify_audit", jobs.verify_audit, {"trigger": "cron", "hour": 2, "minute": 30}),
+    ("seal_audit", jobs.seal_audit, {"trigger": "interval", "minutes": 10}),
     ("review_coming_of_age", jobs.review_coming_of_age,
      {"trigger": "cron", "hour": 1, "minute": 15}),
     ("evaluate_duties", jobs.evaluate_duties, {"trigger": "interval", "minutes": 15}),

@@ -73,10 +73,13 @@ DO \$\$BEGIN
   IF to_regclass('public.alembic_version') IS NOT NULL THEN
     REVOKE INSERT, UPDATE, DELETE ON public.alembic_version FROM $APP;
   END IF;
-  -- The audit trail is append-only for the application (the chain head row moves; the
-  -- entries never change).
+  -- The audit trail is append-only for the application (the streams' head rows move; the
+  -- entries and the signed roots never change).
   IF to_regclass('public.audit_events') IS NOT NULL THEN
     REVOKE UPDATE, DELETE, TRUNCATE ON public.audit_events FROM $APP;
+  END IF;
+  IF to_regclass('public.audit_roots') IS NOT NULL THEN
+    REVOKE UPDATE, DELETE, TRUNCATE ON public.audit_roots FROM $APP;
   END IF;
 END\$\$;
 COMMIT;

@@ -1,6 +1,6 @@
 """SQLAlchemy 2.x models: persistence only (no crypto, no Flask, no rules)."""
 
-from casework.models.audit import AuditChainHead, AuditEvent
+from casework.models.audit import AuditChainHead, AuditEvent, AuditRoot
 from casework.models.base import Base, IntelBase
 from casework.models.case_events import CaseEvent
 from casework.models.consent import (
@@ -116,6 +116,7 @@ __all__ = [
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",
+    "AuditRoot",
     "Base",
     "IntelBase",
     "LoginAttempt",

@@ -1,18 +1,27 @@
-"""Signed checkpoints of the audit chain, to be kept off the server.
+"""Signed roots ("checkpoints") over every audit stream's head, kept in the database and
+off the server (issue 12.3, docs/audit.md).
 
-The hash chain shows edits, deletions and insertions, but someone with write access to the
-database could cut the tail and roll the head row back to match. A checkpoint — the head's
-sequence number and MAC at a moment, signed with the organisation's Ed25519 key and printed,
-mailed to the board or stored on write-once media — proves the chain once reached that
-point. Verifying against it detects the cut. Format (a signed note, as in C2SP
+Each stream's hash chain shows edits, deletions and insertions, but someone with write
+access to the database could cut a stream's tail and roll its head row back to match. A
+signed root — every stream's sequence number and head MAC at a moment, signed with the
+organisation's Ed25519 key — proves the streams once reached those points. Roots are taken
+periodically (the scheduler's ``seal_audit`` job) and by ``senim audit checkpoint``; each is
+stored, names the digest of the one before it, and is written to the log, and the printed
+copy is meant for the board or write-once media. ``senim audit verify`` checks the stored
+ones; ``--checkpoint FILE`` checks copies kept elsewhere. Format (a signed note, as in C2SP
 tlog-checkpoint):
 
     senim/audit
-    <sequence number>
-    <head MAC, hex>
+    <entries in all streams>
+    <root hash over the stream lines, hex>
     <UTC time>
+    prev <digest of the previous stored note, hex>
+    stream <number> <sequence number> <head MAC, hex>      (one line per stream)
 
-    — senim/audit <key version>:<base64 Ed25519 signature over the four lines>
+    — senim/audit <key version>:<base64 Ed25519 signature over the lines above>
+
+A checkpoint from before streams (four lines: sequence number and head MAC) is still
+accepted and read as stream 0.
 """
 
 from __future__ import annotations
@@ -21,15 +30,20 @@ import base64
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from casework.models import AuditChainHead, AuditEvent
-from casework.services.audit import CHAIN
+from casework.domain.audit_chain import (
+    GENESIS,
+    ORIGIN,
+    StreamHead,
+    parse_root,
+    root_body,
+)
+from casework.models import AuditEvent, AuditRoot
+from casework.services import audit
 from casework.services.db import DbSession
 from casework.services.keys import Keys
-from crypto import CryptoError, KeyNotFoundError, public_key, sign, verify
-
-ORIGIN = "senim/audit"
+from crypto import sign
 
 
 @dataclass(frozen=True)
@@ -39,33 +53,44 @@ class CheckpointResult:
 
 
 def make(session: DbSession, keys: Keys, *, now: datetime) -> str:
-    head = session.get(AuditChainHead, CHAIN)
-    seq, mac = (head.seq, head.mac) if head else (0, "0" * 64)
-    body = f"{ORIGIN}\n{seq}\n{mac}\n{now.replace(microsecond=0).isoformat()}Z\n"
+    """Sign every stream's head now, store the note after the previous one, return it.
+
+    Only reads the heads (one statement, one snapshot): appends are never blocked. Two roots
+    taken at the same instant cannot both follow the same predecessor (``prev`` is unique):
+    the second one's transaction fails and can simply be run again."""
+    audit.flush(session)
+    previous = session.scalar(select(AuditRoot.note).order_by(AuditRoot.id.desc()).limit(1))
+    prev = parse_root(previous).digest if previous else GENESIS
+    body = root_body([StreamHead(s, seq, m) for s, (seq, m) in audit.heads(session).items()],
+                     prev=prev, now=now)
     key = keys.current("signing")
     signature = base64.b64encode(sign(key.material, body.encode())).decode()
-    return f"{body}\n— {ORIGIN} {key.version}:{signature}\n"
+    text = f"{body}\n— {ORIGIN} {key.version}:{signature}\n"
+    session.execute(insert(AuditRoot).values(at=now.replace(tzinfo=None), prev=prev,
+                                             note=text))
+    return text
 
 
 def check(session: DbSession, keys: Keys, text: str) -> CheckpointResult:
-    """Is the chain still at least as long as the checkpoint, with the same entry there?"""
+    """Does every stream still hold the entry the checkpoint names for it?"""
     try:
-        body, _, signature_line = text.partition("\n\n")
-        origin, seq_text, mac, _when = body.splitlines()
-        version_text, _, b64 = signature_line.strip().split(" ")[-1].partition(":")
-        signer = public_key(keys.version("signing", int(version_text)).material)
-        verify(signer, (body + "\n").encode(), base64.b64decode(b64, validate=True))
-        seq = int(seq_text)
-    except (ValueError, KeyNotFoundError, CryptoError):
+        note = parse_root(text)
+    except ValueError:
         return CheckpointResult(False, "the checkpoint is malformed or its signature is invalid")
-    if origin != ORIGIN:
-        return CheckpointResult(False, "not an audit checkpoint")
-    if seq == 0:
-        return CheckpointResult(True, "ok")
-    entry = session.scalar(select(AuditEvent).where(AuditEvent.seq == seq))
-    if entry is None:
-        return CheckpointResult(False, f"entry {seq} named by the checkpoint is missing: "
-                                       "the chain was cut after the checkpoint was taken")
-    if entry.mac != mac:
-        return CheckpointResult(False, f"entry {seq} differs from the checkpoint")
+    if not audit.signature_ok(keys, note.key_version, note.body, note.signature):
+        return CheckpointResult(False, "the checkpoint is malformed or its signature is invalid")
+    audit.flush(session)
+    for head in note.heads:
+        if audit.root_entry_problem(session, head.stream, head.seq, head.mac) is None:
+            continue
+        where = f"entry {head.seq}" + (f" of stream {head.stream}" if head.stream else "")
+        if _missing(session, head):
+            return CheckpointResult(False, f"{where} named by the checkpoint is missing: "
+                                           "the chain was cut after the checkpoint was taken")
+        return CheckpointResult(False, f"{where} differs from the checkpoint")
     return CheckpointResult(True, "ok")
+
+
+def _missing(session: DbSession, head: StreamHead) -> bool:
+    return session.scalar(select(AuditEvent.id).where(AuditEvent.stream == head.stream,
+                                                      AuditEvent.seq == head.seq)) is None

@@ -40,7 +40,7 @@ from casework.logs import event as log_event
 from casework.models import AuditEvent, IntelEntry, IntelWriteJournal, Person, SourceLink
 from casework.models.base import IntelBase, utcnow
 from casework.models.consistency import CrossWrite
-from casework.services import subjects
+from casework.services import audit, subjects
 from casework.services.context import Ctx
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
 from crypto import CryptoError, KeyNotFoundError, mac
@@ -201,6 +201,9 @@ def _commit_on(session: Session, engine: Engine, side: str) -> None:
 
 def commit(session: Session, finish: Callable[[], None]) -> None:
     """Commit ``session``; ``finish`` is the plain commit (bookkeeping, single database)."""
+    # The queued audit events belong to the casework side's commit below, which bypasses
+    # the session's own commit (and so the hook that would append them).
+    audit.flush(session)
     session.flush()
     undo = session.info.get(_UNDO)
     if not undo:

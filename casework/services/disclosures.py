@@ -459,7 +459,7 @@ def _last_step(ctx: Ctx, request: DisclosureRequest) -> tuple[str, str | None, s
                               .where(AuditEvent.object_type == "disclosure",
                                      AuditEvent.object_ref == request.reference,
                                      AuditEvent.outcome != "denied")
-                              .order_by(AuditEvent.seq.desc()).limit(1)).first()
+                              .order_by(AuditEvent.id.desc()).limit(1)).first()
     return (row.action, row.actor, row.outcome) if row else None
 
 

@@ -63,6 +63,7 @@ JOB_LABELS = {
     "check_backup": _l("Monthly restore check of the newest backup"),
     "evaluate_duties": _l("Deadlines, reminders and escalations"),
     "send_notifications": _l("Send notifications by email"),
+    "seal_audit": _l("Sign the audit trail's stream heads"),
 }
 OUTCOME_LABELS = {"running": _l("running"), "ok": _l("succeeded"), "failed": _l("failed"),
                   "error": _l("crashed (retried)")}

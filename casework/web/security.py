@@ -31,7 +31,7 @@ from casework.domain.roles import Permission, Role, can
 from casework.domain.sessions import is_step_up_fresh
 from casework.extensions import db
 from casework.models.base import utcnow
-from casework.services import tokens
+from casework.services import audit, tokens
 from casework.services.audit import AuditTrailBroken
 from casework.web.context import ctx, settings
 from casework.web.input_guard import opaque_ref
@@ -117,16 +117,20 @@ def gate() -> ResponseReturnValue | None:
         abort(403)
     if request.method == "GET":
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
+        c = ctx()
+        db.session.commit()  # whatever loading the user wrote; the view event stands alone
         try:
-            ctx().audit("view." + endpoint, object_type="endpoint",
-                        object_ref=opaque_ref(view_ref))
+            # Durable before the page is built; shared with concurrent page views (one
+            # commit for all of them, services/audit.py: append_alone).
+            audit.append_alone(db.session, c.keys, audit.Event(
+                action="view." + endpoint, actor=c.actor, object_type="endpoint",
+                object_ref=opaque_ref(view_ref), request_id=c.request_id), now=c.now)
         except AuditTrailBroken:
             # Fail closed for everyone but the auditor reading the trail (issue 9.12).
             if needed != Permission.AUDIT_READ:
                 raise
             db.session.rollback()
             return None
-        db.session.commit()
     return None
 
 

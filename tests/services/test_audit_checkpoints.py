@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from casework.models import AuditChainHead, AuditEvent
+from casework.domain.audit_chain import BreakReason
+from casework.models import AuditChainHead, AuditEvent, AuditRoot
 from casework.services import audit, audit_checkpoints
 
 
@@ -27,6 +28,12 @@ def test_cut_tail_with_head_rolled_back_is_caught(ctx):
     head = ctx.session.get(AuditChainHead, audit.CHAIN)
     head.seq, head.mac = 3, entry3.mac
     ctx.session.flush()
+    # The checkpoint was also stored as a signed root: verification alone catches the cut.
+    report = audit.verify(ctx.session, ctx.keys)
+    assert (report.ok, report.first_broken_seq, report.reason) == (
+        False, 4, BreakReason.ROOT_MISMATCH)
+    # If the insider deletes the stored roots too, only the copy kept elsewhere shows it.
+    ctx.session.execute(delete(AuditRoot))
     assert audit.verify(ctx.session, ctx.keys).ok
     result = audit_checkpoints.check(ctx.session, ctx.keys, checkpoint)
     assert not result.ok and "cut" in result.reason

@@ -282,3 +282,30 @@ def test_rows_forged_past_the_head_stop_everyone_else_with_a_clear_page(app, cha
         assert db_execute(app, "SELECT max(seq) AS m FROM audit_events")[0].m == head + 1
     finally:
         db_execute(app, "DELETE FROM audit_events WHERE seq = :seq", seq=head + 1)
+
+
+def test_a_removed_signed_root_is_shown_to_the_auditor(app, chain):
+    from casework.extensions import db
+    from casework.models.base import utcnow
+    from casework.services import audit_checkpoints
+
+    with app.app_context():
+        for _ in range(3):
+            audit_checkpoints.make(db.session, app.extensions["senim.keys"], now=utcnow())
+        db.session.commit()
+    middle = db_execute(app, "SELECT id FROM audit_roots ORDER BY id")[1].id
+    db_execute(app, "DELETE FROM audit_roots WHERE id = :i", i=middle)
+    auditor = make_staff(app, "auditor")
+    client = app.test_client()
+    login(client, app, auditor)
+    page = client.get("/audit/").get_data(as_text=True)
+    for lang, words in (("en", "A stored signed root of the audit trail is invalid"),
+                        ("ru", "Один из сохранённых подписанных корней журнала аудита"),
+                        ("kk", "Аудит журналының сақталған қолтаңбалы түбірлерінің")):
+        response = client.post("/audit/verify", data={"csrf_token": csrf_token(page)},
+                               headers={"Accept-Language": lang})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and words in body
+        assert "<code>signed_root_invalid</code>" in body
+    code, output = verify_cli(app)
+    assert code == 1 and "BROKEN (signed_root_invalid)" in output

@@ -14,7 +14,8 @@ from casework.web.context import ctx, keys
 from casework.web.security import requires
 
 EVENT_SCHEMA = {"type": "object", "properties": {
-    "seq": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
+    "id": {"type": "integer"}, "stream": {"type": "integer"}, "seq": {"type": "integer"},
+    "at": {"type": "string", "format": "date-time"},
     "actor": {"type": ["string", "null"]}, "action": {"type": "string"},
     "object_type": {"type": ["string", "null"]}, "object_ref": {"type": ["string", "null"]},
     "outcome": {"type": "string"}, "request_id": {"type": ["string", "null"]}}}
@@ -31,13 +32,14 @@ def staff() -> list[dict[str, object]]:
 @bp.route("/audit/events")
 @requires(Permission.AUDIT_READ)
 @describe(Operation("/audit/events", "get", "Audit events, newest first (50 per page; "
-                    "pass ?before=SEQ for the next page)", Permission.AUDIT_READ,
+                    "pass ?before=ID for the next page)", Permission.AUDIT_READ,
                     {"type": "array", "items": EVENT_SCHEMA}))
 def audit_events() -> list[dict[str, object]]:
     rows = audit.page(db.session, before_seq=request.args.get("before", type=int))
-    return [{"seq": r.seq, "at": r.at.isoformat() + "Z", "actor": r.actor, "action": r.action,
-             "object_type": r.object_type, "object_ref": r.object_ref, "outcome": r.outcome,
-             "request_id": r.request_id} for r in rows]
+    return [{"id": r.id, "stream": r.stream, "seq": r.seq, "at": r.at.isoformat() + "Z",
+             "actor": r.actor, "action": r.action, "object_type": r.object_type,
+             "object_ref": r.object_ref, "outcome": r.outcome, "request_id": r.request_id}
+            for r in rows]
 
 
 @bp.route("/audit/verify", methods=["POST"])
@@ -46,6 +48,7 @@ def audit_events() -> list[dict[str, object]]:
                     Permission.AUDIT_READ, {"type": "object", "properties": {
                         "ok": {"type": "boolean"}, "checked": {"type": "integer"},
                         "first_broken_seq": {"type": ["integer", "null"]},
+                        "stream": {"type": "integer"},
                         "reason": {"type": ["string", "null"]}}}))
 def audit_verify() -> dict[str, object]:
     report = audit.verify(db.session, keys())
@@ -56,5 +59,5 @@ def audit_verify() -> dict[str, object]:
         # Rows past the head refuse every append; the report is what the auditor needs.
         db.session.rollback()
     return {"ok": report.ok, "checked": report.checked,
-            "first_broken_seq": report.first_broken_seq,
+            "first_broken_seq": report.first_broken_seq, "stream": report.stream,
             "reason": report.reason.value if report.reason else None}

@@ -184,3 +184,41 @@ def test_fields_cover_every_column_but_the_mac():
         assert value in fields
     assert entry.mac not in fields
     assert "2026-01-01T09:00:01.123456" in fields
+
+
+# --- Streams and signed roots (issue 12.3) ---------------------------------------------
+
+
+def test_stream_zero_keeps_the_fields_it_had_and_other_streams_cover_their_number():
+    entry = build(1)[0]
+    assert len(entry.fields()) == 10  # as before streams: old entries still verify
+    moved = replace(entry, stream=3)
+    assert moved.fields() == entry.fields() + ("stream=3",)
+    # The same entry relabelled into another stream no longer matches its MAC.
+    report = verify_chain([moved], mac=mac_fn, head_seq=1, head_mac=moved.mac, stream=3)
+    assert (report.ok, report.reason, report.stream) == (False, BreakReason.MAC_MISMATCH, 3)
+
+
+def test_an_entry_of_another_stream_is_a_gap_in_this_one():
+    entry = build(1)[0]
+    report = verify_chain([entry], mac=mac_fn, head_seq=1, head_mac=entry.mac, stream=2)
+    assert (report.ok, report.first_broken_seq, report.reason) == (False, 1, BreakReason.GAP)
+
+
+def test_root_note_round_trip_and_its_root_hash_binds_every_line():
+    from casework.domain.audit_chain import StreamHead, parse_root, root_body
+
+    heads = [StreamHead(1, 4, "b" * 64), StreamHead(0, 7, "a" * 64)]
+    body = root_body(heads, prev="c" * 64, now=datetime(2026, 12, 2, 8, 0, 1, 5))
+    assert body.splitlines()[:2] == ["senim/audit", "11"]
+    assert body.splitlines()[3:] == ["2026-12-02T08:00:01Z", "prev " + "c" * 64,
+                                     "stream 0 7 " + "a" * 64, "stream 1 4 " + "b" * 64]
+    note = parse_root(body + "\n— senim/audit 2:c2ln\n")
+    assert (note.heads, note.prev, note.key_version, note.signature, note.legacy) == (
+        (StreamHead(0, 7, "a" * 64), StreamHead(1, 4, "b" * 64)), "c" * 64, 2, "c2ln", False)
+    for forged in (body.replace("stream 1 4", "stream 1 3"), body.replace("\n11\n", "\n10\n"),
+                   body + "stream 0 7 " + "a" * 64 + "\n", body.replace("prev ", "prevx ")):
+        with pytest.raises(ValueError):
+            parse_root(forged + "\n— senim/audit 2:c2ln\n")
+    with pytest.raises(ValueError):
+        parse_root(body)  # unsigned

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -69,6 +71,37 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
     ctx.session.add(SubjectKey(subject_id=subject_id, version=version, kek_version=kek.version,
                                wrapped_key=wrapped, created_at=ctx.now))
     ctx.session.flush()
+    scope = _scope(ctx)
+    if scope is not None:  # the newest version now; a fresh key needs no unwrapping
+        key = SecretKey(version=version, material=material)
+        scope[(subject_id, version)] = scope[(subject_id, None)] = key
+
+
+_SCOPE = "senim.key_scope"
+
+
+def _scope(ctx: Ctx) -> dict[tuple[str, int | None], SecretKey] | None:
+    scope: dict[tuple[str, int | None], SecretKey] | None = ctx.session.info.get(_SCOPE)
+    return scope
+
+
+@contextmanager
+def key_scope(ctx: Ctx) -> Iterator[None]:
+    """Within the block, each data key is unwrapped at most once (bulk import, issue 12).
+
+    Opt-in and short-lived: the unwrapped keys live in this dict only until the block ends
+    (the caller wraps one batch, one transaction), never in a process-wide cache; shredding
+    and key rotation never run inside it.
+    """
+    previous = ctx.session.info.get(_SCOPE)
+    ctx.session.info[_SCOPE] = {}
+    try:
+        yield
+    finally:
+        if previous is None:
+            ctx.session.info.pop(_SCOPE, None)
+        else:
+            ctx.session.info[_SCOPE] = previous
 
 
 def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
@@ -79,6 +112,9 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
     concurrent data-key rotation (:func:`hold_for_write`)."""
     if for_write:
         hold_for_write(ctx, subject_id)
+    scope = _scope(ctx)
+    if scope is not None and (subject_id, version) in scope:
+        return scope[(subject_id, version)]
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -96,7 +132,10 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
                               subject=subject_id, purpose=WRAP_PURPOSE)
     except CryptoError:
         _alarm(ctx, "subject_key", subject_id)
-    return SecretKey(version=row.version, material=material)
+    key = SecretKey(version=row.version, material=material)
+    if scope is not None:
+        scope[(subject_id, version)] = scope[(subject_id, row.version)] = key
+    return key
 
 
 def seal(ctx: Ctx, subject_id: str, value: Any, *, table: str, column: str, row: str) -> bytes:

@@ -46,7 +46,7 @@ from casework.domain.screening import (
     ScreeningReason,
     evaluate_screening,
 )
-from casework.models import ImportRun, Staff
+from casework.models import ImportRun, Person, Staff
 from casework.services import access, clock, minors, persons, screenings, subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
@@ -452,21 +452,33 @@ class _BatchCtx(Ctx):
         self.counts[action] = self.counts.get(action, 0) + 1
 
 
+def batch_ctx(ctx: Ctx) -> Ctx:
+    """A context whose audit events are counted, not written (see :class:`_BatchCtx`)."""
+    return _BatchCtx(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(Ctx)})
+
+
+def register_rows(inner: Ctx, rows: list[PersonRow]) -> list[Person]:
+    """Register valid rows through the pages' services (call inside ``key_scope``)."""
+    staff = {s.id: s for s in inner.session.scalars(select(Staff).where(
+        Staff.id.in_({row.caseworker for row in rows if row.caseworker is not None})))}
+    registered = []
+    for row in rows:
+        person = persons.register(inner, names=row.names, date_of_birth=row.date_of_birth,
+                                  phones=row.phones, profile=row.profile,
+                                  dob_source_required=True)
+        screenings.record(inner, person, row.screening)
+        if row.caseworker is not None:
+            access.assign(inner, person, staff[row.caseworker])
+        registered.append(person)
+    return registered
+
+
 def import_batch(ctx: Ctx, run: ImportRun, rows: list[PersonRow]) -> int:
     """Register one batch (the caller commits once after it); returns people written."""
     if not rows:
         return 0
-    inner = _BatchCtx(**{f.name: getattr(ctx, f.name) for f in dataclasses.fields(Ctx)})
-    staff = {s.id: s for s in ctx.session.scalars(select(Staff).where(
-        Staff.id.in_({row.caseworker for row in rows if row.caseworker is not None})))}
     with subjects.key_scope(ctx):
-        for row in rows:
-            person = persons.register(inner, names=row.names, date_of_birth=row.date_of_birth,
-                                      phones=row.phones, profile=row.profile,
-                                      dob_source_required=True)
-            screenings.record(inner, person, row.screening)
-            if row.caseworker is not None:
-                access.assign(inner, person, staff[row.caseworker])
+        register_rows(batch_ctx(ctx), rows)
     run.last_line = rows[-1].line
     run.imported += len(rows)
     ctx.session.flush()

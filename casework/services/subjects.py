@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -62,6 +63,12 @@ def new_subject(ctx: Ctx, kind: str) -> Subject:
     ctx.session.add(subject)
     ctx.session.flush()
     _store_key(ctx, subject.subject_id, version=1, material=generate_key())
+    scope = _scope(ctx)
+    if scope is not None:
+        # Inserted in this transaction: no one else can see the row, let alone rotate its
+        # key, before the commit (see hold_for_write), and it has no index entries yet.
+        _holds(ctx).add(subject.subject_id)
+        scope.fresh[subject.subject_id] = set()
     return subject
 
 
@@ -74,14 +81,22 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
     scope = _scope(ctx)
     if scope is not None:  # the newest version now; a fresh key needs no unwrapping
         key = SecretKey(version=version, material=material)
-        scope[(subject_id, version)] = scope[(subject_id, None)] = key
+        scope.keys[(subject_id, version)] = scope.keys[(subject_id, None)] = key
 
 
 _SCOPE = "senim.key_scope"
 
 
-def _scope(ctx: Ctx) -> dict[tuple[str, int | None], SecretKey] | None:
-    scope: dict[tuple[str, int | None], SecretKey] | None = ctx.session.info.get(_SCOPE)
+@dataclass
+class _Scope:
+    keys: dict[tuple[str, int | None], SecretKey] = field(default_factory=dict)
+    # Subjects created inside the scope, with the index columns written for them since: a
+    # column not written yet has no entries to replace.
+    fresh: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _scope(ctx: Ctx) -> _Scope | None:
+    scope: _Scope | None = ctx.session.info.get(_SCOPE)
     return scope
 
 
@@ -94,7 +109,7 @@ def key_scope(ctx: Ctx) -> Iterator[None]:
     and key rotation never run inside it.
     """
     previous = ctx.session.info.get(_SCOPE)
-    ctx.session.info[_SCOPE] = {}
+    ctx.session.info[_SCOPE] = _Scope()
     try:
         yield
     finally:
@@ -113,8 +128,8 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
     if for_write:
         hold_for_write(ctx, subject_id)
     scope = _scope(ctx)
-    if scope is not None and (subject_id, version) in scope:
-        return scope[(subject_id, version)]
+    if scope is not None and (subject_id, version) in scope.keys:
+        return scope.keys[(subject_id, version)]
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -134,7 +149,7 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
         _alarm(ctx, "subject_key", subject_id)
     key = SecretKey(version=row.version, material=material)
     if scope is not None:
-        scope[(subject_id, version)] = scope[(subject_id, row.version)] = key
+        scope.keys[(subject_id, version)] = scope.keys[(subject_id, row.version)] = key
     return key
 
 
@@ -156,14 +171,8 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     SQLite a no-op write takes the lock before the key is read.
     """
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
-    ctx.session.connection()  # begins the transaction if none has begun
-    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
-    transaction = real.get_transaction()
-    held = ctx.session.info.get("senim.subject_holds")
-    if held is None or held[0] is not transaction:
-        held = (transaction, set[str]())
-        ctx.session.info["senim.subject_holds"] = held
-    if subject_id in held[1]:
+    held = _holds(ctx)
+    if subject_id in held:
         return
     if postgres:
         ctx.session.execute(select(Subject.subject_id).where(
@@ -171,7 +180,20 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     else:
         ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
                             .values(kind=Subject.kind))
-    held[1].add(subject_id)
+    held.add(subject_id)
+
+
+def _holds(ctx: Ctx) -> set[str]:
+    """The subjects held in the current transaction."""
+    ctx.session.connection()  # begins the transaction if none has begun
+    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
+    transaction = real.get_transaction()
+    held = ctx.session.info.get("senim.subject_holds")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set[str]())
+        ctx.session.info["senim.subject_holds"] = held
+    holds: set[str] = held[1]
+    return holds
 
 
 def unseal(ctx: Ctx, subject_id: str, token: bytes | None, *, table: str, column: str,
@@ -206,8 +228,13 @@ def index_value(ctx: Ctx, column: str, normalised: str) -> bytes:
 
 def set_index(ctx: Ctx, subject_id: str, column: str, normalised_values: list[str]) -> None:
     """Replace the subject's blind-index entries for one column."""
-    ctx.session.execute(delete(BlindIndexEntry).where(
-        BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
+    scope = _scope(ctx)
+    written = scope.fresh.get(subject_id) if scope is not None else None
+    if written is None or column in written:
+        ctx.session.execute(delete(BlindIndexEntry).where(
+            BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
+    if written is not None:
+        written.add(column)
     for value in dict.fromkeys(v for v in normalised_values if v):
         ctx.session.add(BlindIndexEntry(subject_id=subject_id, column=column,
                                         value=index_value(ctx, column, value)))

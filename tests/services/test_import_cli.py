@@ -272,3 +272,14 @@ def test_names_never_reach_logs_or_exception_text(app, tmp_path, caplog, monkeyp
         imports.Row(2, {"full_name": names[0], "date_of_birth": names[0]}),
         today=date(2026, 1, 1), staff={})[1]]
     assert problems and not any(names[0] in p for p in problems)
+
+
+def test_the_example_in_the_documentation_is_valid(app, tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text()
+    example = text.split("```csv\n", 1)[1].split("```", 1)[0]
+    make_staff(app, "caseworker", email="caseworker@ngo.kz")
+    path = tmp_path / "example.csv"
+    path.write_text(example, encoding="utf-8")
+    result = run(app, str(path), "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert len(names_in_db(app)) == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import IntegrityError
 
 from casework.cli import cli_ctx
 from casework.extensions import db
@@ -56,7 +57,10 @@ def import_people_command(file: Path, dry_run: bool, resume: bool, batch_size: i
     except imports.ImportRefused as refused:
         db.session.rollback()
         raise click.ClickException(refused.reason) from None
-    run_id = run.id
+    except IntegrityError:  # the same file, started at the same moment elsewhere
+        db.session.rollback()
+        raise click.ClickException("another process is importing this file") from None
+    run_id, last_line = run.id, run.last_line
     todo = imports.pending(rows, run)
     done = run.imported
     with click.progressbar(length=len(todo), label="importing", file=sys.stderr,
@@ -65,14 +69,18 @@ def import_people_command(file: Path, dry_run: bool, resume: bool, batch_size: i
             ctx = cli_ctx()
             run = _run(run_id)
             try:
-                done += imports.import_batch(ctx, run, batch)
+                done += imports.import_batch(ctx, run, batch, after_line=last_line)
                 db.session.commit()
+            except imports.ImportRefused as refused:
+                db.session.rollback()
+                raise click.ClickException(refused.reason) from None
             except ServiceError:
                 db.session.rollback()
                 raise click.ClickException(
                     f"the batch from line {batch[0].line} to line {batch[-1].line} was "
                     f"refused; {done} people were imported before it (use --resume after "
                     "fixing the cause)") from None
+            last_line = batch[-1].line
             bar.update(len(batch))
     ctx = cli_ctx()
     run = _run(run_id)

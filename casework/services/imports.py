@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from casework.domain.access import can_be_assigned
 from casework.domain.minors import DobSource, minor_status
@@ -473,15 +473,24 @@ def register_rows(inner: Ctx, rows: list[PersonRow]) -> list[Person]:
     return registered
 
 
-def import_batch(ctx: Ctx, run: ImportRun, rows: list[PersonRow]) -> int:
-    """Register one batch (the caller commits once after it); returns people written."""
+def import_batch(ctx: Ctx, run: ImportRun, rows: list[PersonRow], *, after_line: int) -> int:
+    """Register one batch (the caller commits once after it); returns people written.
+
+    ``after_line`` is the last committed line as the caller knows it: the run's row is
+    claimed first (a row lock on PostgreSQL, the write lock on SQLite), so a second process
+    resuming the same file at the same time is refused instead of importing lines twice.
+    """
     if not rows:
         return 0
+    claimed = ctx.session.execute(update(ImportRun).where(
+        ImportRun.id == run.id, ImportRun.last_line == after_line,
+        ImportRun.finished_at.is_(None)).values(
+        last_line=rows[-1].line, imported=ImportRun.imported + len(rows)))
+    if not claimed.rowcount:  # type: ignore[attr-defined]
+        raise ImportRefused("another process is importing this file")
     with subjects.key_scope(ctx):
         register_rows(batch_ctx(ctx), rows)
-    run.last_line = rows[-1].line
-    run.imported += len(rows)
-    ctx.session.flush()
+    ctx.session.refresh(run)
     ctx.audit("import.batch", outcome=str(len(rows)), object_type="import",
               object_ref=run.public_id)
     return len(rows)

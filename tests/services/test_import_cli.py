@@ -283,3 +283,19 @@ def test_the_example_in_the_documentation_is_valid(app, tmp_path):
     result = run(app, str(path), "--quiet")
     assert result.exit_code == 0, result.stderr
     assert len(names_in_db(app)) == 2
+
+
+def test_a_second_process_on_the_same_run_is_refused(app, tmp_path):
+    path = write_csv(tmp_path / "p.csv", [person_row(_canary()) for _ in range(2)])
+    with app.app_context():
+        ctx = service_ctx(app)
+        table = imports.read_table(path)
+        rows, problems = imports.validate(ctx, table)
+        run_row = imports.start_run(ctx, table, resume=False)
+        imports.import_batch(ctx, run_row, rows[:1], after_line=0)
+        db.session.commit()
+        # Another process still believes nothing was committed: refused, nothing written.
+        with pytest.raises(imports.ImportRefused):
+            imports.import_batch(ctx, run_row, rows[:1], after_line=0)
+        db.session.rollback()
+    assert len(names_in_db(app)) == 1

@@ -70,7 +70,7 @@ def free_port() -> int:
 def senim_env(instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SENIM_")}
     env.update(SENIM_INSTANCE_PATH=str(instance), SENIM_ENV="development",
-               SENIM_LOG_LEVEL="WARNING", SENIM_DEMO="0")
+               SENIM_LOG_LEVEL="WARNING", SENIM_DEMO="0", PYTHONPATH=str(REPO))
     return env
 
 
@@ -137,8 +137,7 @@ def prepare_control(work: Path, count: int) -> tuple[str, list[str]]:
 def start_senim(work: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     gunicorn = [sys.executable, "-m", "gunicorn", "--config",
                 str(REPO / "deploy" / "gunicorn.conf.py"), "casework.wsgi:app"]
-    serve_env = {**env, "SENIM_BIND": f"127.0.0.1:{port}", "SENIM_WORKERS": "2",
-                 "PYTHONPATH": str(REPO)}
+    serve_env = {**env, "SENIM_BIND": f"127.0.0.1:{port}", "SENIM_WORKERS": "2"}
     out = (work / "senim-gunicorn.log").open("wb")
     return subprocess.Popen(gunicorn, env=serve_env, cwd=work, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)

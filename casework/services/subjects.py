@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
@@ -93,6 +93,9 @@ class _Scope:
     # Subjects created inside the scope, with the index columns written for them since: a
     # column not written yet has no entries to replace.
     fresh: dict[str, set[str]] = field(default_factory=dict)
+    # Index entries of fresh subjects, inserted in one statement when the scope ends.
+    pending_index: list[dict[str, Any]] = field(default_factory=list)
+    index_keys: dict[str, bytes] = field(default_factory=dict)
 
 
 def _scope(ctx: Ctx) -> _Scope | None:
@@ -102,16 +105,19 @@ def _scope(ctx: Ctx) -> _Scope | None:
 
 @contextmanager
 def key_scope(ctx: Ctx) -> Iterator[None]:
-    """Within the block, each data key is unwrapped at most once (bulk import, issue 12).
+    """Within the block, each data key is unwrapped at most once (bulk import, issue 12);
+    the index entries of subjects created in it are written together when it ends.
 
     Opt-in and short-lived: the unwrapped keys live in this dict only until the block ends
     (the caller wraps one batch, one transaction), never in a process-wide cache; shredding
     and key rotation never run inside it.
     """
     previous = ctx.session.info.get(_SCOPE)
-    ctx.session.info[_SCOPE] = _Scope()
+    scope = ctx.session.info[_SCOPE] = _Scope()
     try:
         yield
+        if scope.pending_index:
+            ctx.session.execute(insert(BlindIndexEntry), scope.pending_index)
     finally:
         if previous is None:
             ctx.session.info.pop(_SCOPE, None)
@@ -217,9 +223,15 @@ def _alarm(ctx: Ctx, object_type: str, object_ref: str) -> Any:
 
 
 def index_key(ctx: Ctx, column: str) -> bytes:
+    scope = _scope(ctx)
+    if scope is not None and column in scope.index_keys:
+        return scope.index_keys[column]
     root = ctx.keys.current("index_root").material
     table, _, name = column.partition(".")
-    return derive_index_key(root, table=table, column=name)
+    key = derive_index_key(root, table=table, column=name)
+    if scope is not None:
+        scope.index_keys[column] = key
+    return key
 
 
 def index_value(ctx: Ctx, column: str, normalised: str) -> bytes:
@@ -230,12 +242,18 @@ def set_index(ctx: Ctx, subject_id: str, column: str, normalised_values: list[st
     """Replace the subject's blind-index entries for one column."""
     scope = _scope(ctx)
     written = scope.fresh.get(subject_id) if scope is not None else None
-    if written is None or column in written:
-        ctx.session.execute(delete(BlindIndexEntry).where(
-            BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
-    if written is not None:
+    values = dict.fromkeys(v for v in normalised_values if v)
+    if scope is not None and written is not None:  # a subject created in this scope
+        scope.pending_index[:] = [e for e in scope.pending_index
+                                  if (e["subject_id"], e["column"]) != (subject_id, column)]
+        scope.pending_index.extend(
+            {"subject_id": subject_id, "column": column,
+             "value": index_value(ctx, column, value)} for value in values)
         written.add(column)
-    for value in dict.fromkeys(v for v in normalised_values if v):
+        return
+    ctx.session.execute(delete(BlindIndexEntry).where(
+        BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
+    for value in values:
         ctx.session.add(BlindIndexEntry(subject_id=subject_id, column=column,
                                         value=index_value(ctx, column, value)))
     ctx.session.flush()

@@ -108,7 +108,7 @@ def key_scope(ctx: Ctx) -> Iterator[None]:
     """Within the block, each data key is unwrapped at most once (bulk import, issue 12);
     the index entries of subjects created in it are written together when it ends.
 
-    Opt-in and short-lived: the unwrapped keys live in this dict only until the block ends
+    Opt-in and short-lived: the unwrapped keys live in the scope only until the block ends
     (the caller wraps one batch, one transaction), never in a process-wide cache; shredding
     and key rotation never run inside it.
     """
@@ -244,8 +244,9 @@ def set_index(ctx: Ctx, subject_id: str, column: str, normalised_values: list[st
     written = scope.fresh.get(subject_id) if scope is not None else None
     values = dict.fromkeys(v for v in normalised_values if v)
     if scope is not None and written is not None:  # a subject created in this scope
-        scope.pending_index[:] = [e for e in scope.pending_index
-                                  if (e["subject_id"], e["column"]) != (subject_id, column)]
+        if column in written:  # rewritten in the same scope: drop what was pending
+            scope.pending_index[:] = [e for e in scope.pending_index if
+                                      (e["subject_id"], e["column"]) != (subject_id, column)]
         scope.pending_index.extend(
             {"subject_id": subject_id, "column": column,
              "value": index_value(ctx, column, value)} for value in values)

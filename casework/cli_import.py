@@ -78,8 +78,9 @@ def import_people_command(file: Path, dry_run: bool, resume: bool, batch_size: i
                 db.session.rollback()
                 raise click.ClickException(
                     f"the batch from line {batch[0].line} to line {batch[-1].line} was "
-                    f"refused; {done} people were imported before it (use --resume after "
-                    "fixing the cause)") from None
+                    f"refused; {done} people were imported before it, up to line "
+                    f"{last_line}. Continue with --resume on the UNCHANGED file; an edited "
+                    "file is a new import and would start again at line 2") from None
             last_line = batch[-1].line
             bar.update(len(batch))
     ctx = cli_ctx()

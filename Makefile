@@ -39,9 +39,15 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy casework crypto mou
 
+# bench: crypto micro-benchmarks, the page benchmark against a plaintext control (1,000 and
+# 10,000 people; `$(BIN)/python bench/pages.py --sizes 100000` for the large size, see its
+# docstring) and the import's people per second. Prints `name=value unit` lines.
+BENCH_SIZES ?= 1000,10000
 bench: install
 	$(BIN)/python bench/crypto.py
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/pages.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/import.py
 
 translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o casework/translations/messages.pot --no-location --sort-output .

@@ -178,6 +178,7 @@ def _write_private(path: Path, text: str) -> None:
 
 def register_cli(app: Flask) -> None:
     from casework.cli_check import register_check_command
+    from casework.cli_import import import_group
     from casework.cli_keys import register_key_commands
     from casework.cli_packages import package_group
 
@@ -186,6 +187,7 @@ def register_cli(app: Flask) -> None:
     register_key_commands(senim)
     register_check_command(senim)
     senim.add_command(package_group)
+    senim.add_command(import_group)
     from casework.cli_serve import serve_command
 
     senim.add_command(serve_command)

@@ -34,6 +34,7 @@ from casework.models.disclosure import (
     Task,
 )
 from casework.models.grants import EnrolmentLetter, PrivilegeGrant
+from casework.models.imports import ImportRun
 from casework.models.intel import IntelEntry
 from casework.models.intel_versions import IntelEntryVersion
 from casework.models.keystate import KeyState, KeyUser
@@ -78,6 +79,7 @@ __all__ = [
     "JobRun",
     "NotificationChannel",
     "OutboundMessage",
+    "ImportRun",
     "Task",
     "DisclosureItem",
     "DisclosureRequest",

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from casework.models import Person
+from casework.models.base import new_public_id
 from casework.services import paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
@@ -85,22 +86,27 @@ def register(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
     """Create a person with their own subject key; returns the row (case code set)."""
     _check_age(ctx, date_of_birth, profile or {}, dob_source_required)
     subject = subjects.new_subject(ctx, "person")
-    person = Person(case_code=_new_case_code(ctx), subject_id=subject.subject_id,
-                    created_at=ctx.now, created_by=ctx.actor)
+    person = Person(public_id=new_public_id(), case_code=_new_case_code(ctx),
+                    subject_id=subject.subject_id, created_at=ctx.now, created_by=ctx.actor)
     ctx.session.add(person)
-    ctx.session.flush()
+    # Sealed before the row's first flush, so a bulk import (subjects.key_scope, where
+    # sealing runs no statement) writes the person in one INSERT instead of INSERT + UPDATEs.
+    person.profile_ciphertext = _profile_token(ctx, person, profile or {})
     write_identity(ctx, person, names=names, date_of_birth=date_of_birth, phones=phones)
-    write_profile(ctx, person, profile or {})
     ctx.audit("person.create", object_type="person", object_ref=person.case_code)
     return person
 
 
 def write_profile(ctx: Ctx, person: Person, profile: dict[str, Any]) -> None:
     """Encrypt the rest of the record; unknown keys are dropped, not stored."""
+    person.profile_ciphertext = _profile_token(ctx, person, profile)
+    ctx.session.flush()
+
+
+def _profile_token(ctx: Ctx, person: Person, profile: dict[str, Any]) -> bytes:
     clean = {key: profile.get(key) for key in PROFILE_FIELDS if profile.get(key) not in
              (None, "", [])}
-    person.profile_ciphertext = _seal(ctx, person, "profile_ciphertext", clean)
-    ctx.session.flush()
+    return _seal(ctx, person, "profile_ciphertext", clean)
 
 
 def update(ctx: Ctx, person: Person, *, names: list[str], date_of_birth: str | None,

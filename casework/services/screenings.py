@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from casework.domain.screening import ScreeningInput, evaluate_screening
 from casework.models import Person, Screening
+from casework.models.base import new_public_id
 from casework.services import subjects
 from casework.services.context import Ctx
 from casework.services.errors import ServiceError
@@ -19,10 +20,10 @@ def record(ctx: Ctx, person: Person, screening: ScreeningInput) -> Screening:
     decision = evaluate_screening(screening)
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
-    row = Screening(person_id=person.id, outcome=screening.outcome.value,
-                    decided_by=ctx.actor or "", decided_at=ctx.now)
+    row = Screening(public_id=new_public_id(), person_id=person.id,
+                    outcome=screening.outcome.value, decided_by=ctx.actor or "",
+                    decided_at=ctx.now)
     ctx.session.add(row)
-    ctx.session.flush()
     content = {key: sorted(v.value if hasattr(v, "value") else v for v in value)
                if isinstance(value, frozenset) else getattr(value, "value", value)
                for key, value in asdict(screening).items()}

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import scoped_session
 
 from casework.logs import event
@@ -62,6 +65,12 @@ def new_subject(ctx: Ctx, kind: str) -> Subject:
     ctx.session.add(subject)
     ctx.session.flush()
     _store_key(ctx, subject.subject_id, version=1, material=generate_key())
+    scope = _scope(ctx)
+    if scope is not None:
+        # Inserted in this transaction: no one else can see the row, let alone rotate its
+        # key, before the commit (see hold_for_write), and it has no index entries yet.
+        _holds(ctx).add(subject.subject_id)
+        scope.fresh[subject.subject_id] = set()
     return subject
 
 
@@ -71,6 +80,51 @@ def _store_key(ctx: Ctx, subject_id: str, *, version: int, material: bytes) -> N
     ctx.session.add(SubjectKey(subject_id=subject_id, version=version, kek_version=kek.version,
                                wrapped_key=wrapped, created_at=ctx.now))
     ctx.session.flush()
+    scope = _scope(ctx)
+    if scope is not None:  # the newest version now; a fresh key needs no unwrapping
+        key = SecretKey(version=version, material=material)
+        scope.keys[(subject_id, version)] = scope.keys[(subject_id, None)] = key
+
+
+_SCOPE = "senim.key_scope"
+
+
+@dataclass
+class _Scope:
+    keys: dict[tuple[str, int | None], SecretKey] = field(default_factory=dict)
+    # Subjects created inside the scope, with the index columns written for them since: a
+    # column not written yet has no entries to replace.
+    fresh: dict[str, set[str]] = field(default_factory=dict)
+    # Index entries of fresh subjects, inserted in one statement when the scope ends.
+    pending_index: list[dict[str, Any]] = field(default_factory=list)
+    index_keys: dict[str, bytes] = field(default_factory=dict)
+
+
+def _scope(ctx: Ctx) -> _Scope | None:
+    scope: _Scope | None = ctx.session.info.get(_SCOPE)
+    return scope
+
+
+@contextmanager
+def key_scope(ctx: Ctx) -> Iterator[None]:
+    """Within the block, each data key is unwrapped at most once (bulk import, issue 12);
+    the index entries of subjects created in it are written together when it ends.
+
+    Opt-in and short-lived: the unwrapped keys live in the scope only until the block ends
+    (the caller wraps one batch, one transaction), never in a process-wide cache; shredding
+    and key rotation never run inside it.
+    """
+    previous = ctx.session.info.get(_SCOPE)
+    scope = ctx.session.info[_SCOPE] = _Scope()
+    try:
+        yield
+        if scope.pending_index:
+            ctx.session.execute(insert(BlindIndexEntry), scope.pending_index)
+    finally:
+        if previous is None:
+            ctx.session.info.pop(_SCOPE, None)
+        else:
+            ctx.session.info[_SCOPE] = previous
 
 
 def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
@@ -90,6 +144,9 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
         cached = ctx.key_cache.get(kind, subject_id, version)
         if cached is not None:
             return cached
+    scope = _scope(ctx)  # an import batch: the newest version is known too (issue 12.4)
+    if scope is not None and (subject_id, version) in scope.keys:
+        return scope.keys[(subject_id, version)]
     query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
     query = (query.where(SubjectKey.version == version) if version is not None
              else query.order_by(SubjectKey.version.desc()).limit(1))
@@ -110,9 +167,12 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
                               subject=subject_id, purpose=WRAP_PURPOSE)
     except CryptoError:
         _alarm(ctx, "subject_key", subject_id)
-    return ctx.key_cache.put(kind, subject_id,
-                             SecretKey(version=row.version, material=material),
-                             wrapped=row.wrapped_key)
+    key = ctx.key_cache.put(kind, subject_id,
+                            SecretKey(version=row.version, material=material),
+                            wrapped=row.wrapped_key)
+    if scope is not None:
+        scope.keys[(subject_id, version)] = scope.keys[(subject_id, row.version)] = key
+    return key
 
 
 def preload_keys(ctx: Ctx, subject_ids: list[str]) -> None:
@@ -165,14 +225,8 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     SQLite a no-op write takes the lock before the key is read.
     """
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
-    ctx.session.connection()  # begins the transaction if none has begun
-    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
-    transaction = real.get_transaction()
-    held = ctx.session.info.get("senim.subject_holds")
-    if held is None or held[0] is not transaction:
-        held = (transaction, set[str]())
-        ctx.session.info["senim.subject_holds"] = held
-    if subject_id in held[1]:
+    held = _holds(ctx)
+    if subject_id in held:
         return
     if postgres:
         ctx.session.execute(select(Subject.subject_id).where(
@@ -180,7 +234,20 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     else:
         ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
                             .values(kind=Subject.kind))
-    held[1].add(subject_id)
+    held.add(subject_id)
+
+
+def _holds(ctx: Ctx) -> set[str]:
+    """The subjects held in the current transaction."""
+    ctx.session.connection()  # begins the transaction if none has begun
+    real = ctx.session() if isinstance(ctx.session, scoped_session) else ctx.session
+    transaction = real.get_transaction()
+    held = ctx.session.info.get("senim.subject_holds")
+    if held is None or held[0] is not transaction:
+        held = (transaction, set[str]())
+        ctx.session.info["senim.subject_holds"] = held
+    holds: set[str] = held[1]
+    return holds
 
 
 def unseal(ctx: Ctx, subject_id: str, token: bytes | None, *, table: str, column: str,
@@ -204,9 +271,15 @@ def _alarm(ctx: Ctx, object_type: str, object_ref: str) -> Any:
 
 
 def index_key(ctx: Ctx, column: str) -> bytes:
+    scope = _scope(ctx)
+    if scope is not None and column in scope.index_keys:
+        return scope.index_keys[column]
     root = ctx.keys.current("index_root").material
     table, _, name = column.partition(".")
-    return derive_index_key(root, table=table, column=name)
+    key = derive_index_key(root, table=table, column=name)
+    if scope is not None:
+        scope.index_keys[column] = key
+    return key
 
 
 def index_value(ctx: Ctx, column: str, normalised: str) -> bytes:
@@ -215,9 +288,21 @@ def index_value(ctx: Ctx, column: str, normalised: str) -> bytes:
 
 def set_index(ctx: Ctx, subject_id: str, column: str, normalised_values: list[str]) -> None:
     """Replace the subject's blind-index entries for one column."""
+    scope = _scope(ctx)
+    written = scope.fresh.get(subject_id) if scope is not None else None
+    values = dict.fromkeys(v for v in normalised_values if v)
+    if scope is not None and written is not None:  # a subject created in this scope
+        if column in written:  # rewritten in the same scope: drop what was pending
+            scope.pending_index[:] = [e for e in scope.pending_index if
+                                      (e["subject_id"], e["column"]) != (subject_id, column)]
+        scope.pending_index.extend(
+            {"subject_id": subject_id, "column": column,
+             "value": index_value(ctx, column, value)} for value in values)
+        written.add(column)
+        return
     ctx.session.execute(delete(BlindIndexEntry).where(
         BlindIndexEntry.subject_id == subject_id, BlindIndexEntry.column == column))
-    for value in dict.fromkeys(v for v in normalised_values if v):
+    for value in values:
         ctx.session.add(BlindIndexEntry(subject_id=subject_id, column=column,
                                         value=index_value(ctx, column, value)))
     ctx.session.flush()

@@ -15,6 +15,7 @@ from casework.web import (
     case_events,
     consent,
     disclosures,
+    form_dates,
     grants,
     health,
     intel,
@@ -57,6 +58,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
     timefmt.register(app)
+    form_dates.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 

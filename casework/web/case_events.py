@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.domain.case_events import NOTE_MAX_CHARS, SUSPECT_FREE, EventKind
@@ -24,6 +24,7 @@ from casework.services import case_events
 from casework.services.errors import ServiceError
 from casework.web import sections
 from casework.web.context import ctx
+from casework.web.form_dates import LocalDateField
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
@@ -46,7 +47,7 @@ ANCHOR = "case-events"
 class CaseEventForm(FlaskForm):
     kind = SelectField(_l("What happened"), choices=list(KIND_LABELS.items()),
                        validators=[DataRequired()], validate_choice=False)
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    occurred_on = LocalDateField(_l("Date"), validators=[DataRequired()])
     note = TextAreaField(_l("Details (who, where, what the person was told)"),
                          validators=[Optional(), Length(max=NOTE_MAX_CHARS)])
 

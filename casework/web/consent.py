@@ -62,6 +62,7 @@ from casework.web.forms_consent import (
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.timefmt import format_date
 
 bp = Blueprint("consent", __name__, url_prefix="/persons/<case_code>")
 
@@ -380,7 +381,7 @@ def risk_new(case_code: str) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(_("The risk assessment was recorded. It is valid until %(date)s.",
-                    date=row.expires_at.strftime("%Y-%m-%d")), "success")
+                    date=format_date(row.expires_at)), "success")
             return redirect(url_for("consent.risk_detail", case_code=case_code,
                                     risk_id=row.public_id))
     status = 422 if (errors or form.errors) else 200

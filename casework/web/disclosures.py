@@ -83,6 +83,7 @@ from casework.web.forms_intel import tag_label
 from casework.web.messages import explain
 from casework.web.messages_disclosure import checklist_messages
 from casework.web.security import requires, step_up_required
+from casework.web.timefmt import format_date
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
@@ -179,7 +180,7 @@ def _consent_label(c: Ctx, person: Person, row: Consent) -> str:
         status = _("active")
     purposes = consents.scope(c, person, row).get("purposes", [])
     return _("Recorded %(date)s (%(status)s): %(purposes)s",
-             date=row.recorded_at.strftime("%Y-%m-%d"), status=status,
+             date=format_date(row.recorded_at), status=status,
              purposes="; ".join(label_of(PURPOSE_LABELS, p) for p in purposes) or "—")
 
 
@@ -188,7 +189,7 @@ def _risk_label(c: Ctx, row: RiskAssessment) -> str:
     return _("%(unit)s, residual risk %(residual)s, valid until %(date)s",
              unit=unit.name if unit else "?",
              residual=label_of(RISK_LEVEL_LABELS, row.residual),
-             date=row.expires_at.strftime("%Y-%m-%d"))
+             date=format_date(row.expires_at))
 
 
 def candidates_for(c: Ctx, staff: Staff, unit: PoliceUnit) -> list[Candidate]:

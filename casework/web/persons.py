@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.wrappers import Response
 
 from casework.domain.access import AccessReason
 from casework.domain.casenotes import NoteKind, ServiceType
@@ -20,6 +19,7 @@ from casework.services import access, casenotes, intel, interviews, minors, pers
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
 from casework.web.context import ctx
+from casework.web.form_dates import local_today
 from casework.web.forms_casework import (
     GENDERS,
     REPRESENTATIVE_LABELS,
@@ -196,6 +196,13 @@ def _dotted(iso: str | None) -> str:
 @requires(Permission.PERSON_READ)
 def detail(case_code: str) -> str:
     person = open_person(case_code)
+    note_form = NoteForm(formdata=None)
+    note_form.occurred_on.data = local_today()  # issue 13.1: today, in the organisation's zone
+    return _render_detail(person, note_form)
+
+
+def _render_detail(person: Person, note_form: NoteForm,
+                   note_errors: list[str] | None = None) -> str:
     c = ctx()
     record = persons.read(c, person)
     # Turning 18 is noticed here too (and nightly): a child's consent becomes a review task.
@@ -207,8 +214,9 @@ def detail(case_code: str) -> str:
         interviews=interviews.for_person(c, person), notes=casenotes.for_person(c, person),
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
-        assignees=access.assignees(c, person), note_form=NoteForm(),
-        today=c.now.date(), sections=sections.render_context(person, g.staff),
+        assignees=access.assignees(c, person), note_form=note_form,
+        note_errors=note_errors or [], today=local_today(),
+        sections=sections.render_context(person, g.staff),
         minor=minors.status_at(c, person, c.now, record),
         minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS)
 
@@ -236,29 +244,26 @@ def break_glass(case_code: str) -> ResponseReturnValue:
 
 @bp.route("/<case_code>/notes", methods=["POST"])
 @requires(Permission.CASENOTE_WRITE)
-def add_note(case_code: str) -> Response:
+def add_note(case_code: str) -> ResponseReturnValue:
+    """Issue 13.1: a refused note stays open on the page with everything typed in it."""
     person = open_person(case_code)
     form = NoteForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_detail(person, form), 422
     try:
         kind = NoteKind(form.kind.data)
-        casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
-                      occurred_on=form.occurred_on.data,
-                      service_type=ServiceType(form.service_type.data)
-                      if form.service_type.data else None,
-                      review_on=form.review_on.data)
+        service = ServiceType(form.service_type.data) if form.service_type.data else None
     except ValueError:
-        db.session.rollback()
         abort(400)
+    try:
+        casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
+                      occurred_on=form.occurred_on.data, service_type=service,
+                      review_on=form.review_on.data)
     except ServiceError as error:
         db.session.rollback()
-        for message in explain(error.reasons):
-            flash(message, "error")
-        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+        return _render_detail(person, form, explain(error.reasons)), 422
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))

@@ -60,6 +60,7 @@ from casework.services import (
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
+from casework.web import step_up
 from casework.web.context import ctx, settings
 from casework.web.forms_disclosure import (
     CHECK_LABELS,
@@ -409,6 +410,18 @@ def _step_up_fresh() -> bool:
     at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     return is_step_up_fresh(stepped_up_at=at, now=utcnow(),
                             max_age=timedelta(seconds=settings().step_up_seconds))
+
+
+@step_up.describes("disclosures.approve")
+def _describe_approve(view_args: dict[str, Any]) -> str | None:
+    """The step-up page names what is approved and for whom (issue 13.2)."""
+    try:
+        row = disclosures.get(ctx(), str(view_args.get("reference", "")))
+    except NotFound:
+        return None
+    unit = ctx().session.get(PoliceUnit, row.unit_id)
+    return _("Approve %(reference)s to %(unit)s", reference=row.reference,
+             unit=unit.name if unit else "?")
 
 
 @bp.route("/<reference>/approve", methods=["POST"])

@@ -72,7 +72,7 @@ class NotInFuture:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and field.data > local_today():
-            raise ValidationError(str(self.message or _l("This date is in the future.")))
+            raise ValidationError(str(self.message or _l("This date is in the future. Enter the day it happened.")))
 
 
 def field_error(field: Any, error: Any) -> str:

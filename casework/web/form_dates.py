@@ -64,6 +64,9 @@ class LocalDateField(DateField):
             raise ValueError(str(error)) from None
 
 
+FUTURE = _l("This date is in the future. Enter the day it happened.")
+
+
 class NotInFuture:
     """Refuse a date after today (organisation's zone)."""
 
@@ -72,7 +75,7 @@ class NotInFuture:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and field.data > local_today():
-            raise ValidationError(str(self.message or _l("This date is in the future. Enter the day it happened.")))
+            raise ValidationError(str(self.message or FUTURE))
 
 
 def field_error(field: Any, error: Any) -> str:

@@ -110,6 +110,14 @@ class BreakGlassForm(FlaskForm):
                            validators=[DataRequired(), Length(max=2000)])
 
 
+class TicketBreakGlassForm(FlaskForm):
+    """Emergency access to a match the user was not shown (issues 13.3, 13.4)."""
+
+    ticket = HiddenField(validators=[DataRequired(), Length(max=64)])
+    reason = TextAreaField(_l("Why do you need this record now?"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
 class AssignForm(FlaskForm):
     staff = SelectField(_l("Member of staff"), validators=[DataRequired()])
     action = HiddenField(default="assign")

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +27,7 @@ from casework.domain.minors import MinorGround, MinorReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
+from casework.models.base import utcnow
 from casework.services import access, casenotes, intel, interviews, minors, persons, screenings
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
@@ -27,6 +40,7 @@ from casework.web.forms_casework import (
     NoteForm,
     PersonForm,
     SearchForm,
+    TicketBreakGlassForm,
 )
 from casework.web.messages import explain
 from casework.web.security import requires
@@ -75,18 +89,86 @@ def index() -> str:
 @bp.route("/search", methods=["POST"])
 @requires(Permission.PERSON_READ)
 def search() -> str:
-    """POST, so the search term never appears in a URL, a log or the browser history."""
+    """POST, so the search term never appears in a URL, a log or the browser history.
+
+    Issue 13.4: when the term matches someone not assigned to the searcher, the page says
+    so, with no detail at all (not even the case code), and offers emergency access.
+    """
     form = SearchForm()
     results: list[tuple[Person, persons.PersonRecord]] = []
+    hidden: list[Person] = []
     if form.validate_on_submit():
         c = ctx()
-        found = persons.search(c, form.query.data or "",
-                               within=access.visible_subject_ids(c, g.staff))
-        results = [(p, persons.read(c, p)) for p in found]
+        visible = access.visible_subject_ids(c, g.staff)
+        everyone = persons.search(c, form.query.data or "")
+        results = [(p, persons.read(c, p)) for p in everyone if p.subject_id in visible]
+        hidden = [p for p in everyone if p.subject_id not in visible]
         c.audit("person.search", outcome=str(len(results)), object_type="search")
+        if hidden:
+            c.audit("person.search_unassigned", outcome=str(len(hidden)),
+                    object_type="search")
         db.session.commit()
     return render_template("persons/search.html", form=form, results=results,
-                           searched=form.is_submitted())
+                           searched=form.is_submitted(), **_unassigned_context(hidden))
+
+
+TICKETS = "emergency_tickets"
+TICKET_SECONDS = 900
+
+
+def _unassigned_context(hidden: list[Person]) -> dict[str, Any]:
+    """What the page may say about matches not assigned to the user: how many (one, or
+    more than one) and, for exactly one, an opaque ticket for emergency access. The ticket
+    is kept server-side in the session; the page never holds the case code."""
+    ticket = ""
+    if len(hidden) == 1:
+        ticket = secrets.token_urlsafe(16)
+        expires = (utcnow() + timedelta(seconds=TICKET_SECONDS)).isoformat()
+        session[TICKETS] = {ticket: {"code": hidden[0].case_code, "expires": expires}}
+    return {"unassigned": len(hidden),
+            "ticket_form": TicketBreakGlassForm(formdata=None, ticket=ticket)}
+
+
+def _ticket_code(ticket: str) -> str | None:
+    row = (session.get(TICKETS) or {}).get(ticket or "")
+    if not isinstance(row, dict):
+        return None
+    try:
+        expires = datetime.fromisoformat(str(row.get("expires")))
+    except ValueError:
+        return None
+    return str(row.get("code")) if expires > utcnow() else None
+
+
+@bp.route("/emergency-access", methods=["POST"])
+@requires(Permission.PERSON_READ)
+def emergency_access() -> ResponseReturnValue:
+    """Break-glass for a match the user was not shown (issues 13.3, 13.4): the reason is
+    kept with the record, the director is told, and access ends after one hour."""
+    form = TicketBreakGlassForm()
+    code = _ticket_code(form.ticket.data or "") if form.is_submitted() else None
+    if code is None:
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("That request has expired. Search again to request emergency access."),
+              "error")
+        return redirect(url_for("persons.index"))
+    if form.validate_on_submit():
+        try:
+            access.break_glass(ctx(), g.staff, code, form.reason.data or "")
+        except NotFound:
+            db.session.commit()
+            abort(404)
+        except access.AccessDenied as denied:
+            db.session.commit()
+            form.reason.errors.extend(explain(denied.reasons))
+        else:
+            db.session.commit()
+            session.pop(TICKETS, None)
+            flash(_("Emergency access granted for one hour. The director has been told."),
+                  "warning")
+            return redirect(url_for("persons.detail", case_code=code))
+    return render_template("persons/emergency_access.html", ticket_form=form), 422
 
 
 def _lines(text: str | None) -> list[str]:
@@ -145,6 +227,10 @@ def _save_person(form: PersonForm, person: Person | None) -> Person | None:
 def create() -> ResponseReturnValue:
     form = PersonForm()
     if form.validate_on_submit():
+        if request.form.get("confirm_new") != "1":
+            matches = _possible_matches(form)
+            if matches is not None:
+                return matches
         person = _save_person(form, None)
         if person is not None:
             flash(_("Registered as %(code)s. Use this code, not the name, when you talk "
@@ -152,6 +238,29 @@ def create() -> ResponseReturnValue:
             return redirect(url_for("persons.detail", case_code=person.case_code))
     return render_template("persons/form.html", form=form, person=None), \
         422 if form.errors else 200
+
+
+def _possible_matches(form: PersonForm) -> tuple[str, int] | None:
+    """Issue 13.3: before saving, anyone already registered with the same name, date of
+    birth or phone. People assigned to the user are named by case code; anyone else only
+    as "someone not assigned to you", with the emergency-access route."""
+    c = ctx()
+    try:
+        found = persons.possible_matches(
+            c, names=[form.full_name.data or ""], date_of_birth=form.date_of_birth.data,
+            phones=_lines(form.phones.data))
+    except ValueError:
+        return None
+    if not found:
+        return None
+    visible = access.visible_subject_ids(c, g.staff)
+    mine = [p for p in found if p.subject_id in visible]
+    hidden = [p for p in found if p.subject_id not in visible]
+    c.audit("person.possible_match", outcome=f"{len(mine)}+{len(hidden)}",
+            object_type="registration")
+    db.session.commit()
+    return render_template("persons/form.html", form=form, person=None, matches=mine,
+                           **_unassigned_context(hidden)), 409
 
 
 @bp.route("/<case_code>/edit", methods=["GET", "POST"])

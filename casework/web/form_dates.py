@@ -18,6 +18,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, ValidationError
+from wtforms.validators import StopValidation
 
 from casework.web import timefmt
 
@@ -62,6 +63,11 @@ class LocalDateField(DateField):
         except ValueError as error:
             self.data = None
             raise ValueError(str(error)) from None
+
+    def pre_validate(self, form: Any) -> None:
+        # A typed value that is not a date says so; "required" would hide the real reason.
+        if self.process_errors:
+            raise StopValidation()
 
 
 FUTURE = _l("This date is in the future. Enter the day it happened.")

@@ -158,7 +158,23 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
             "can_clear": can(role, Permission.CLEARANCE_WRITE),
             "can_risk": can(role, Permission.RISK_WRITE),
             "can_meet": can(role, Permission.MEETING_WRITE),
-            "clearance_form": ClearanceForm(), "confirm_form": ConfirmForm()}
+            "clearance_form": _clearance_form(), "clearance_refused": _clearance_refused(),
+            "confirm_form": ConfirmForm()}
+
+
+def _clearance_form() -> ClearanceForm:
+    from casework.web.persons import refused_form
+
+    refused = refused_form("clearance")
+    return refused[0] if refused else ClearanceForm(formdata=None)
+
+
+def _clearance_refused() -> list[str]:
+    from casework.web.persons import refused_form
+
+    refused = refused_form("clearance")
+    return [*(str(m) for e in refused[0].errors.values() for m in e), *refused[1]] \
+        if refused else []
 
 
 # --- consent ------------------------------------------------------------------------------
@@ -314,14 +330,15 @@ def consent_withdraw(case_code: str, consent_id: str) -> Response:
 
 @bp.route("/clearance", methods=["POST"])
 @requires(Permission.CLEARANCE_WRITE)
-def clearance(case_code: str) -> Response:
+def clearance(case_code: str) -> Response | tuple[str, int]:
     person = open_person(case_code)
     form = ClearanceForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
-        return _back(case_code)
+        if form.csrf_token.errors:
+            abort(400)
+        from casework.web.persons import refused_section
+
+        return refused_section(person, "clearance", form)  # issue 13.1: nothing is lost
     try:
         legal.clear(ctx(), g.staff, person, form.note.data or "")
     except ServiceError as error:

@@ -343,9 +343,10 @@ def _fill_from_draft(c: Ctx, form: DraftForm, row: DisclosureRequest,
             form.consent(cand).data, form.risk(cand).data = "", ""
     for item in disclosures.items_of(c, row):
         entry = disclosure_versions.entry_of(c, item)
-        cand = by_reference.get(entry.reference) if entry is not None else None
-        if cand is None:
+        found = by_reference.get(entry.reference) if entry is not None else None
+        if found is None:
             continue
+        cand = found
         form.include(cand).data = True
         form.withhold(cand).data = "\n".join(disclosures.withheld(c, item))
         if cand.person_code is not None:

@@ -54,6 +54,8 @@ def parse_date(text: str) -> date:
 class LocalDateField(DateField):
     """A date input with precise messages (see the module docstring)."""
 
+    data: Any
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None

@@ -310,6 +310,22 @@ def detail(case_code: str) -> str:
     return _render_detail(person, note_form)
 
 
+def refused_section(person: Person, section: str, form: Any,
+                    messages: list[str] | None = None) -> tuple[str, int]:
+    """Issue 13.1: a refused form of a section of the person page (an event, a clearance)
+    is shown again, open, with what was typed and why it was refused; nothing is lost."""
+    g.refused_forms = {section: (form, messages or [])}
+    note_form = NoteForm(formdata=None)
+    note_form.occurred_on.data = local_today()
+    return _render_detail(person, note_form), 422
+
+
+def refused_form(section: str) -> tuple[Any, list[str]] | None:
+    """The refused form of ``section`` on this request, if any (see ``refused_section``)."""
+    found: tuple[Any, list[str]] | None = g.get("refused_forms", {}).get(section)
+    return found
+
+
 def _render_detail(person: Person, note_form: NoteForm,
                    note_errors: list[str] | None = None) -> str:
     c = ctx()

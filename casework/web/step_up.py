@@ -126,5 +126,6 @@ def complete(view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     db.session.commit()
     # The original form, with this request's (fresh, already checked) CSRF token.
     restored = [*row["fields"], ("csrf_token", request.form.get("csrf_token", ""))]
-    request._get_current_object().__dict__["form"] = ImmutableMultiDict(restored)
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    current.__dict__["form"] = ImmutableMultiDict(restored)
     return view(*args, **kwargs)

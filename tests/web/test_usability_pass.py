@@ -363,3 +363,24 @@ def test_another_drafter_cannot_edit(app):
     assert other.get(f"/disclosures/{reference}/edit").status_code == 403
     liaison = signed_in(app, f.liaison)
     assert liaison.get(f"/disclosures/{reference}/edit").status_code == 403
+
+
+def test_a_refused_case_event_stays_open_with_its_text(app, client):
+    login(client, app, make_staff(app, "caseworker"))
+    code = register(client)
+    page = client.get(f"/persons/{code}").get_data(as_text=True)
+    before = table_counts(app)
+    text = "Hearing moved; the prosecutor will call her as a witness."
+    response = client.post(f"/persons/{code}/case-events", data={
+        "csrf_token": csrf_token(page), "kind": "hearing", "occurred_on": "",
+        "note": text})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    section = html.split('id="case-events"')[1]
+    assert "Date is required." in section and text in section
+    assert '<option selected value="hearing">' in section
+    assert re.search(r"<details open>\s*<summary>Record an event", section)
+    # The note form of the same page is not filled with the event's values.
+    notes = html.split('<section id="notes">')[1]
+    assert text not in notes and "Date is required." not in notes
+    assert table_counts(app) == before

@@ -92,6 +92,7 @@ class DisclosureReason(str, Enum):
     FEEDBACK_KIND = "disclosure_feedback_kind_unknown"
     BAD_PURPOSE = "disclosure_purpose_unknown"
     BAD_TLP = "disclosure_tlp_unknown"
+    NOT_EDITABLE = "disclosure_not_editable_now"
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,38 @@ def draft(ctx: Ctx, staff: Staff, unit: PoliceUnit, *, purpose: str, items: list
     ctx.audit("disclosure.draft", outcome="emergency" if emergency else "ok",
               object_type="disclosure", object_ref=request.reference)
     return request
+
+
+def revise(ctx: Ctx, staff: Staff, request: DisclosureRequest, *, seen_version: int,
+           purpose: str, items: list[ItemInput], tlp: str, handling_code: str,
+           emergency: bool = False, grounds: str = "", harm_check: str = "") -> None:
+    """Issue 13.5: the drafter corrects their own draft (what it relies on, what is
+    withheld, which entries) instead of cancelling it and starting again. Only a draft, only
+    by its drafter, only from the version they saw; the items are replaced as a whole and
+    bound again to the entries' current versions. Nothing is checked for release here: the
+    checklist is computed afresh on the page and again at submission and approval."""
+    if request.drafted_by != staff.public_id or request.status != State.DRAFT.value:
+        raise ServiceError(DisclosureReason.NOT_EDITABLE)
+    if not items:
+        raise ServiceError(DisclosureReason.NO_ITEMS)
+    if purpose not in {p.value for p in Purpose}:
+        raise ServiceError(DisclosureReason.BAD_PURPOSE)
+    _claim(ctx, request, seen_version)
+    for row in items_of(ctx, request):
+        ctx.session.delete(row)
+    ctx.session.flush()
+    unit = ctx.session.get(PoliceUnit, request.unit_id)
+    active = mou_versions.active(ctx, unit) if unit is not None else None
+    request.purpose, request.tlp, request.handling_code = purpose, tlp, handling_code
+    request.emergency = emergency
+    request.mou_version_id = active[0].id if active else request.mou_version_id
+    subjects.seal_row(ctx, subjects.organisation_subject(ctx), request, "notes_ciphertext",
+                      {"grounds": grounds.strip(), "harm_check": harm_check.strip(),
+                       "rejection": ""})
+    for item in items:
+        _add_item(ctx, staff, request, item)
+    ctx.audit("disclosure.revise", outcome="emergency" if emergency else "ok",
+              object_type="disclosure", object_ref=request.reference)
 
 
 def _add_item(ctx: Ctx, staff: Staff, request: DisclosureRequest, item: ItemInput) -> None:

@@ -204,6 +204,71 @@ def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
                        page.total, page.offset, page.next_cursor, page.prev_cursor)
 
 
+def possible_matches(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
+                     phones: list[str]) -> list[Person]:
+    """Issue 13.3: people already registered with the same name (either script), the same
+    date of birth or the same phone, found through the blind indexes and re-checked after
+    decryption. Shredded people have no index entries and are never found."""
+    typed = {t for name in names[:1] for t in name_tokens(name)}
+    dob = None
+    if date_of_birth and date_of_birth.strip():
+        try:
+            dob = normalise_date(date_of_birth)
+        except ValueError:
+            dob = None
+    numbers = {normalise_phone(p) for p in phones if _phone_ok(p)}
+    ids: set[str] = set()
+    for token in sorted(typed)[:10]:
+        ids |= set(subjects.candidates(ctx, NAME_INDEX, token))
+    if dob:
+        ids |= set(subjects.candidates(ctx, DOB_INDEX, dob))
+    for number in sorted(numbers)[:10]:
+        ids |= set(subjects.candidates(ctx, PHONE_INDEX, number))
+    if not ids:
+        return []
+    people = ctx.session.scalars(select(Person).where(Person.subject_id.in_(ids))
+                                 .order_by(Person.created_at))
+    return [p for p in people if _same_person_maybe(read(ctx, p), typed, dob, numbers)]
+
+
+def _same_person_maybe(record: PersonRecord, typed: set[str], dob: str | None,
+                       numbers: set[str]) -> bool:
+    if dob and record.date_of_birth == dob:
+        return True
+    if numbers & {normalise_phone(p) for p in record.phones if _phone_ok(p)}:
+        return True
+    if not typed:
+        return False
+    theirs = [set(name_tokens(name)) for name in record.names]
+    every = set().union(*theirs) if theirs else set()
+    # The typed name is within theirs, or one of their full names is within the typed one.
+    return typed <= every or any(len(name) >= 2 and name <= typed for name in theirs)
+
+
+def hidden_matches(ctx: Ctx, query: str, *, visible: Select[Any] | None,
+                   limit: int = 2) -> list[Person]:
+    """Issue 13.4: up to ``limit`` people the term matches who are NOT among ``visible``
+    (the searcher's people). Found through the blind index and re-checked after
+    decryption in memory; the caller says only "someone matches", never who."""
+    kind, values = _classify(query)
+    if not values:
+        return []
+    column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
+    candidates = select(Person)
+    if visible is not None:
+        candidates = candidates.where(Person.id.not_in(visible))
+    for value in values:
+        candidates = candidates.where(Person.subject_id.in_(
+            subjects.candidates_query(ctx, column, value)))
+    found: list[Person] = []
+    for person in ctx.session.scalars(candidates.order_by(Person.id).limit(20)):
+        if _record_matches(read(ctx, person), kind, values):
+            found.append(person)
+            if len(found) >= limit:
+                break
+    return found
+
+
 def _classify(query: str) -> tuple[str, list[str]]:
     query = query.strip()[:200]
     try:

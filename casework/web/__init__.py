@@ -16,6 +16,7 @@ from casework.web import (
     consent,
     deliveries,
     disclosures,
+    form_dates,
     grants,
     health,
     intel,
@@ -61,6 +62,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["dotted"] = _dotted
     app.jinja_env.filters["number"] = format_number  # "2,310" / "2 310" by language
     timefmt.register(app)
+    form_dates.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 

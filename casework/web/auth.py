@@ -194,8 +194,14 @@ def enrol() -> str | Response:
 
 @bp.route("/step-up", methods=["GET", "POST"])
 @requires(Permission.ACCOUNT)
-def step_up() -> str | Response:
+def step_up() -> str | Response | tuple[str, int]:
+    from casework.web import step_up as pending_actions
+
     form = StepUpForm()
+    row = pending_actions.pending(request.args.get("action"))
+    if row is not None:
+        # Issue 13.2: this page posts to the action itself, which runs once it is you.
+        return pending_actions.render_page(form, row)
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
@@ -204,14 +210,11 @@ def step_up() -> str | Response:
                         device_cookie=_device_cookie()):
             session["step_up_at"] = utcnow().isoformat()
             db.session.commit()
-            # The action itself has not happened yet: say so, or a tired liaison may think
-            # the release went out.
-            flash(_("Identity confirmed. Now press the button again to complete the action."),
-                  "warning")
+            flash(_("Identity confirmed."), "success")
             return redirect(safe_next(form.next.data) or url_for("main.home"))
         db.session.commit()
         flash(_("Confirmation failed. Check your password and use a new code."), "error")
-    return render_template("auth/step_up.html", form=form)
+    return render_template("auth/step_up.html", form=form, pending=None, action_label=None)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.domain.case_events import NOTE_MAX_CHARS, SUSPECT_FREE, EventKind
@@ -24,6 +24,7 @@ from casework.services import case_events
 from casework.services.errors import ServiceError
 from casework.web import sections
 from casework.web.context import ctx
+from casework.web.form_dates import LocalDateField
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
@@ -46,17 +47,22 @@ ANCHOR = "case-events"
 class CaseEventForm(FlaskForm):
     kind = SelectField(_l("What happened"), choices=list(KIND_LABELS.items()),
                        validators=[DataRequired()], validate_choice=False)
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    occurred_on = LocalDateField(_l("Date"), validators=[DataRequired()])
     note = TextAreaField(_l("Details (who, where, what the person was told)"),
                          validators=[Optional(), Length(max=NOTE_MAX_CHARS)])
 
 
 @sections.register("case_events")
 def section(person: Person, staff: Staff) -> dict[str, Any]:
+    from casework.web.persons import refused_form
+
     c = ctx()
-    form = CaseEventForm()
-    form.occurred_on.data = None
+    refused = refused_form("case_events")
+    form, problems = refused if refused else (CaseEventForm(formdata=None), [])
+    if refused is None:
+        form.occurred_on.data = None
     return {"person": person, "events": case_events.timeline(c, person),
+            "refused": refused is not None, "problems": problems,
             "labels": KIND_LABELS, "sources": SOURCE_LABELS,
             "suspect_free": {k.value for k in SUSPECT_FREE},
             "can_record": can(Role(staff.role), Permission.CASENOTE_WRITE),
@@ -65,15 +71,16 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
 
 @bp.route("", methods=["POST"])
 @requires(Permission.CASENOTE_WRITE)
-def add(case_code: str) -> Response:
+def add(case_code: str) -> Response | tuple[str, int]:
+    from casework.web.persons import refused_section
+
     person = open_person(case_code)
     form = CaseEventForm()
     back = redirect(url_for("persons.detail", case_code=case_code, _anchor=ANCHOR))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return back
+        if form.csrf_token.errors:
+            abort(400)
+        return refused_section(person, "case_events", form)  # issue 13.1
     try:
         row = case_events.record(ctx(), person, kind=form.kind.data or "",
                                  occurred_on=form.occurred_on.data, note=form.note.data or "")
@@ -82,9 +89,7 @@ def add(case_code: str) -> Response:
         ctx().audit("case_event.record", outcome="denied", object_type="person",
                     object_ref=person.case_code)
         db.session.commit()
-        for message in explain(error.reasons):
-            flash(message, "error")
-        return back
+        return refused_section(person, "case_events", form, explain(error.reasons))
     db.session.commit()
     if row.kind in {k.value for k in SUSPECT_FREE}:
         flash(_("Recorded. The suspect is free: an urgent safety task and a safety-plan review "

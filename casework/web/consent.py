@@ -62,6 +62,7 @@ from casework.web.forms_consent import (
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.timefmt import format_date
 
 bp = Blueprint("consent", __name__, url_prefix="/persons/<case_code>")
 
@@ -157,7 +158,23 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
             "can_clear": can(role, Permission.CLEARANCE_WRITE),
             "can_risk": can(role, Permission.RISK_WRITE),
             "can_meet": can(role, Permission.MEETING_WRITE),
-            "clearance_form": ClearanceForm(), "confirm_form": ConfirmForm()}
+            "clearance_form": _clearance_form(), "clearance_refused": _clearance_refused(),
+            "confirm_form": ConfirmForm()}
+
+
+def _clearance_form() -> ClearanceForm:
+    from casework.web.persons import refused_form
+
+    refused = refused_form("clearance")
+    return refused[0] if refused else ClearanceForm(formdata=None)
+
+
+def _clearance_refused() -> list[str]:
+    from casework.web.persons import refused_form
+
+    refused = refused_form("clearance")
+    return [*(str(m) for e in refused[0].errors.values() for m in e), *refused[1]] \
+        if refused else []
 
 
 # --- consent ------------------------------------------------------------------------------
@@ -313,14 +330,15 @@ def consent_withdraw(case_code: str, consent_id: str) -> Response:
 
 @bp.route("/clearance", methods=["POST"])
 @requires(Permission.CLEARANCE_WRITE)
-def clearance(case_code: str) -> Response:
+def clearance(case_code: str) -> Response | tuple[str, int]:
     person = open_person(case_code)
     form = ClearanceForm()
     if not form.validate_on_submit():
-        for messages in form.errors.values():
-            for message in messages:
-                flash(str(message), "error")
-        return _back(case_code)
+        if form.csrf_token.errors:
+            abort(400)
+        from casework.web.persons import refused_section
+
+        return refused_section(person, "clearance", form)  # issue 13.1: nothing is lost
     try:
         legal.clear(ctx(), g.staff, person, form.note.data or "")
     except ServiceError as error:
@@ -380,7 +398,7 @@ def risk_new(case_code: str) -> Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(_("The risk assessment was recorded. It is valid until %(date)s.",
-                    date=row.expires_at.strftime("%Y-%m-%d")), "success")
+                    date=format_date(row.expires_at)), "success")
             return redirect(url_for("consent.risk_detail", case_code=case_code,
                                     risk_id=row.public_id))
     status = 422 if (errors or form.errors) else 200

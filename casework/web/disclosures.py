@@ -60,6 +60,7 @@ from casework.services import (
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
+from casework.web import step_up
 from casework.web.context import ctx, settings
 from casework.web.forms_disclosure import (
     CHECK_LABELS,
@@ -84,6 +85,7 @@ from casework.web.messages import explain
 from casework.web.messages_disclosure import checklist_messages
 from casework.web.paging import page_request
 from casework.web.security import requires, step_up_required
+from casework.web.timefmt import format_date
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 
@@ -180,7 +182,7 @@ def _consent_label(c: Ctx, person: Person, row: Consent) -> str:
         status = _("active")
     purposes = consents.scope(c, person, row).get("purposes", [])
     return _("Recorded %(date)s (%(status)s): %(purposes)s",
-             date=row.recorded_at.strftime("%Y-%m-%d"), status=status,
+             date=format_date(row.recorded_at), status=status,
              purposes="; ".join(label_of(PURPOSE_LABELS, p) for p in purposes) or "—")
 
 
@@ -189,7 +191,7 @@ def _risk_label(c: Ctx, row: RiskAssessment) -> str:
     return _("%(unit)s, residual risk %(residual)s, valid until %(date)s",
              unit=unit.name if unit else "?",
              residual=label_of(RISK_LEVEL_LABELS, row.residual),
-             date=row.expires_at.strftime("%Y-%m-%d"))
+             date=format_date(row.expires_at))
 
 
 def candidates_for(c: Ctx, staff: Staff, unit: PoliceUnit) -> list[Candidate]:
@@ -270,6 +272,26 @@ def _unit_names(c: Ctx, rows: list[DisclosureRequest]) -> dict[int, str]:
         PoliceUnit.id.in_(ids)))}
 
 
+def _person_filter(candidates: list[Candidate]) -> tuple[list[Candidate], str,
+                                                         list[tuple[str, str]]]:
+    """Issue 13.5: the draft form lists the entries of one person at a time if asked
+    (``?person=S-…`` or ``?person=own``); entries already chosen always stay listed."""
+    wanted = request.args.get("person", "")[:16]
+    codes = sorted({c.person_code for c in candidates if c.person_code})
+    choices = [("", _("Everyone")), *((code, code) for code in codes),
+               ("own", _("My own thematic entries"))]
+    if wanted not in {value for value, _label in choices}:
+        wanted = ""
+    return candidates, wanted, choices
+
+
+def _shown(candidates: list[Candidate], wanted: str, chosen: set[str]) -> list[Candidate]:
+    if not wanted:
+        return candidates
+    return [c for c in candidates if c.reference in chosen or (
+        (c.person_code or "own") == wanted)]
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.DISCLOSURE_DRAFT)
 def create() -> str | Response | tuple[str, int]:
@@ -280,7 +302,8 @@ def create() -> str | Response | tuple[str, int]:
     if match is None:
         return render_template("disclosures/choose_unit.html", units=units)
     unit, terms = match
-    candidates = candidates_for(c, g.staff, unit)
+    everything, wanted, person_choices = _person_filter(candidates_for(c, g.staff, unit))
+    candidates = _shown(everything, wanted, set())
     form = draft_form(candidates, list(terms.allowed_tlp), default_tlp=terms.tlp_specific,
                       default_handling=terms.handling_code)
     problems: list[str] = []
@@ -302,7 +325,95 @@ def create() -> str | Response | tuple[str, int]:
             return redirect(url_for("disclosures.detail", reference=row.reference))
     status = 422 if form.is_submitted() else 200
     return render_template("disclosures/new.html", form=form, unit=unit, terms=terms,
-                           candidates=candidates, problems=problems), status
+                           candidates=candidates, problems=problems, row=None,
+                           person=wanted, person_choices=person_choices), status
+
+
+def _fill_from_draft(c: Ctx, form: DraftForm, row: DisclosureRequest,
+                     candidates: list[Candidate]) -> None:
+    """The edit form starts from the draft as saved (issue 13.5)."""
+    by_reference = {cand.reference: cand for cand in candidates}
+    form.purpose.data, form.tlp.data = row.purpose, row.tlp
+    form.handling_code.data, form.emergency.data = row.handling_code, row.emergency
+    notes = disclosures.notes(c, row)
+    form.grounds.data, form.harm_check.data = notes.get("grounds", ""), notes.get(
+        "harm_check", "")
+    for cand in candidates:
+        form.include(cand).data = False
+        if cand.person_code is not None:
+            form.consent(cand).data, form.risk(cand).data = "", ""
+    for item in disclosures.items_of(c, row):
+        entry = disclosure_versions.entry_of(c, item)
+        found = by_reference.get(entry.reference) if entry is not None else None
+        if found is None:
+            continue
+        cand = found
+        form.include(cand).data = True
+        form.withhold(cand).data = "\n".join(disclosures.withheld(c, item))
+        if cand.person_code is not None:
+            consent = c.session.get(Consent, item.consent_id) if item.consent_id else None
+            assessment = c.session.get(RiskAssessment, item.risk_assessment_id) \
+                if item.risk_assessment_id else None
+            form.consent(cand).data = consent.public_id if consent else ""
+            form.risk(cand).data = assessment.public_id if assessment else ""
+            form.best_interests(cand).data = disclosures.best_interests(c, item)
+
+
+def _draft_references(c: Ctx, row: DisclosureRequest) -> set[str]:
+    refs = set()
+    for item in disclosures.items_of(c, row):
+        entry = disclosure_versions.entry_of(c, item)
+        if entry is not None:
+            refs.add(entry.reference)
+    return refs
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@requires(Permission.DISCLOSURE_DRAFT)
+def edit(reference: str) -> str | Response | tuple[str, int]:
+    """Issue 13.5: correct a draft whose checks fail, without cancelling it."""
+    row = _request_or_404(reference)
+    c = ctx()
+    if row.drafted_by != g.staff.public_id or row.status != State.DRAFT.value:
+        flash(explain((DisclosureReason.NOT_EDITABLE,))[0], "error")
+        return redirect(url_for("disclosures.detail", reference=reference))
+    unit = c.session.get(PoliceUnit, row.unit_id)
+    active = mou_versions.active(c, unit) if unit is not None else None
+    if unit is None or active is None:
+        flash(explain((DisclosureReason.NO_MOU,))[0], "error")
+        return redirect(url_for("disclosures.detail", reference=reference))
+    terms = active[1]
+    everything, wanted, person_choices = _person_filter(candidates_for(c, g.staff, unit))
+    candidates = _shown(everything, wanted, _draft_references(c, row))
+    form = draft_form(candidates, list(terms.allowed_tlp), default_tlp=row.tlp,
+                      default_handling=row.handling_code)
+    problems: list[str] = []
+    if not form.is_submitted():
+        _fill_from_draft(c, form, row, candidates)
+    elif form.validate_on_submit():
+        seen = request.form.get("seen_version", "")
+        try:
+            disclosures.revise(
+                c, g.staff, row, seen_version=int(seen) if seen.isdigit() else -1,
+                purpose=form.purpose.data or "", items=items_from_form(form),
+                tlp=form.tlp.data or "", handling_code=form.handling_code.data or "",
+                emergency=bool(form.emergency.data), grounds=form.grounds.data or "",
+                harm_check=form.harm_check.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            ctx().audit("disclosure.revise", outcome="denied", object_type="disclosure",
+                        object_ref=reference)
+            db.session.commit()
+            problems = explain(error.reasons)
+        else:
+            db.session.commit()
+            flash(_("The draft %(reference)s was corrected. Check the list below before you "
+                    "submit it.", reference=reference), "success")
+            return redirect(url_for("disclosures.detail", reference=reference))
+    status = 422 if form.is_submitted() else 200
+    return render_template("disclosures/new.html", form=form, unit=unit, terms=terms,
+                           candidates=candidates, problems=problems, row=row,
+                           person=wanted, person_choices=person_choices), status
 
 
 def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
@@ -347,6 +458,7 @@ def _view_model(c: Ctx, row: DisclosureRequest) -> dict[str, Any]:
         "package": package, "history": history, "notes": disclosures.notes(c, row),
         "tag_label": tag_label, "is_drafter": is_drafter,
         "may_submit": is_drafter and row.status == State.DRAFT.value,
+        "may_edit": is_drafter and row.status == State.DRAFT.value,
         "may_cancel": is_drafter and open_state,
         # An emergency is co-signed by the director first; every release is the liaison's.
         "may_approve": reviewer and in_review and not is_drafter and not already and (
@@ -409,6 +521,18 @@ def _step_up_fresh() -> bool:
     at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
     return is_step_up_fresh(stepped_up_at=at, now=utcnow(),
                             max_age=timedelta(seconds=settings().step_up_seconds))
+
+
+@step_up.describes("disclosures.approve")
+def _describe_approve(view_args: dict[str, Any]) -> str | None:
+    """The step-up page names what is approved and for whom (issue 13.2)."""
+    try:
+        row = disclosures.get(ctx(), str(view_args.get("reference", "")))
+    except NotFound:
+        return None
+    unit = ctx().session.get(PoliceUnit, row.unit_id)
+    return _("Approve %(reference)s to %(unit)s", reference=row.reference,
+             unit=unit.name if unit else "?")
 
 
 @bp.route("/<reference>/approve", methods=["POST"])

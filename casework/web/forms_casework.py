@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -24,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from casework.domain.casenotes import ServiceType
 from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
 from casework.domain.screening import INDICATORS, Act, CouldLeave, Means, Outcome, Purpose
+from casework.web.form_dates import LocalDateField, NotInFuture
 
 
 class MultiCheckbox(SelectMultipleField):
@@ -106,6 +106,14 @@ class SearchForm(FlaskForm):
 
 
 class BreakGlassForm(FlaskForm):
+    reason = TextAreaField(_l("Why do you need this record now?"),
+                           validators=[DataRequired(), Length(max=2000)])
+
+
+class TicketBreakGlassForm(FlaskForm):
+    """Emergency access to a match the user was not shown (issues 13.3, 13.4)."""
+
+    ticket = HiddenField(validators=[DataRequired(), Length(max=64)])
     reason = TextAreaField(_l("Why do you need this record now?"),
                            validators=[DataRequired(), Length(max=2000)])
 
@@ -203,7 +211,7 @@ class InterviewForm(FlaskForm):
                                    validators=[DataRequired()])
     place_type = SelectField(_l("Where"), choices=_choices(PlaceType, PLACE_LABELS),
                              validators=[DataRequired()])
-    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    held_on = LocalDateField(_l("Date"), validators=[DataRequired(), NotInFuture()])
     interpreter = StringField(_l("Interpreter (name and language), if any"),
                               validators=[Optional(), Length(max=200)])
     narrative = TextAreaField(_l("What the person said"), validators=[DataRequired(),
@@ -228,8 +236,8 @@ SERVICE_LABELS = {"shelter": _l("Shelter"), "medical": _l("Medical care"),
 
 class NoteForm(FlaskForm):
     kind = HiddenField(default="note")
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    occurred_on = LocalDateField(_l("Date"), validators=[DataRequired(), NotInFuture()])
     service_type = SelectField(_l("Service"), choices=[("", "—")] + _choices(
         ServiceType, SERVICE_LABELS), validators=[Optional()])
-    review_on = DateField(_l("Review by"), validators=[Optional()])
+    review_on = LocalDateField(_l("Review by"), validators=[Optional()])
     body = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20_000)])

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     DateTimeLocalField,
     RadioField,
     SelectField,
@@ -30,6 +29,7 @@ from casework.domain.consent import (
 )
 from casework.domain.meetings import PlaceType
 from casework.domain.risk import RiskCategory, RiskLevel
+from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import LANGUAGE_CHOICES, REPRESENTATIVE_CHOICES, MultiCheckbox
 
 # Rules 138-139: every decision about a child says why it serves the child.
@@ -119,7 +119,7 @@ class ConsentForm(FlaskForm):
                                                                  "shared."))])
     identity_allowed = BooleanField(_l("The person's name and identity data may be shared"))
     identity_at_persons_request = BooleanField(_l("The person asked for this themselves"))
-    valid_until = DateField(_l("Valid until (leave empty if the person set no end date)"),
+    valid_until = LocalDateField(_l("Valid until (leave empty if the person set no end date)"),
                             validators=[Optional()])
     notices_29 = MultiCheckbox(_l("Before deciding"), choices=_pairs(NOTICES_29))
     notices_32 = MultiCheckbox(_l("About consequences (optional)"), choices=_pairs(NOTICES_32))

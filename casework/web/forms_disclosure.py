@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectField,
     TextAreaField,
     ValidationError,
@@ -199,12 +200,14 @@ def draft_form(candidates: list[Candidate], tlp_choices: list[str], *,
         if c.person_code is not None:
             setattr(Form, f"best_interests_{c.key}", TextAreaField(
                 BEST_INTERESTS_LABEL, validators=[Optional(), Length(max=4000)]))
-            setattr(Form, f"consent_{c.key}", SelectField(
+            # Issue 13.5: radio buttons, so each label is read in full (a select cuts
+            # long labels off, on a phone above all).
+            setattr(Form, f"consent_{c.key}", RadioField(
                 _l("Consent it relies on"), choices=[NONE_CHOICE, *c.consents],
-                default=c.default_consent))
-            setattr(Form, f"risk_{c.key}", SelectField(
+                default=c.default_consent, validators=[Optional()]))
+            setattr(Form, f"risk_{c.key}", RadioField(
                 _l("Risk assessment it relies on"), choices=[NONE_CHOICE, *c.risks],
-                default=c.default_risk))
+                default=c.default_risk, validators=[Optional()]))
     form = Form(**kwargs)
     form.candidates = candidates
     form.tlp.choices = [(t, label_of(TLP_LABELS, t)) for t in tlp_choices]

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from casework.domain.consent import NOTICES_29, NOTICES_32
@@ -30,6 +30,7 @@ from casework.domain.legal import (
     UnitRecommendation,
 )
 from casework.services.legal import COMPENSATION_STATUSES
+from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import MultiCheckbox
 
 # --- Police units (rule 27) -------------------------------------------------------------
@@ -84,7 +85,7 @@ class _AssessmentBase(FlaskForm):
         _l("Our recommendation"),
         choices=[(r.value, RECOMMENDATION_LABELS[r.value]) for r in UnitRecommendation],
         validators=[DataRequired(message=_l("Choose a recommendation."))])
-    valid_until = DateField(_l("Valid until"), validators=[DataRequired(
+    valid_until = LocalDateField(_l("Valid until"), validators=[DataRequired(
         message=_l("Give the date until which this assessment can be relied on."))])
 
 
@@ -201,7 +202,7 @@ class CompensationForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[(s, COMPENSATION_LABELS[s])
                                                 for s in COMPENSATION_STATUSES],
                          validators=[DataRequired()])
-    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    occurred_on = LocalDateField(_l("Date"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
 
 
@@ -262,7 +263,7 @@ class _WitnessBase(FlaskForm):
                                    validators=[Optional(), Length(max=20_000)])
     persons_view = TextAreaField(_l("The person's own view"),
                                  validators=[Optional(), Length(max=20_000)])
-    next_deadline = DateField(_l("Next deadline"), validators=[Optional()])
+    next_deadline = LocalDateField(_l("Next deadline"), validators=[Optional()])
 
 
 def _witness_form() -> type[FlaskForm]:

@@ -43,6 +43,8 @@ DISCLOSURE_MESSAGES: dict[Enum, Any] = {
     WorkflowReason.REASON_REQUIRED: _l("Write the reason for rejecting in a few words, so "
                                        "the drafter knows what to change."),
     DisclosureReason.NO_ITEMS: _l("Choose at least one intelligence entry to disclose."),
+    DisclosureReason.NOT_EDITABLE: _l("Only the drafter can change a request, and only "
+                                      "while it is a draft."),
     DisclosureReason.CHANGED: _l("Someone else acted on this request just now; here is its "
                                  "current state."),
     DisclosureReason.NO_MOU: _l("There is no MoU in force with this police unit. Nothing "

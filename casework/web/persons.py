@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.wrappers import Response
 
 from casework.domain.access import AccessReason
 from casework.domain.casenotes import NoteKind, ServiceType
@@ -16,6 +27,7 @@ from casework.domain.minors import MinorGround, MinorReason
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import Person
+from casework.models.base import utcnow
 from casework.services import (
     access,
     casenotes,
@@ -31,6 +43,7 @@ from casework.services import (
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
 from casework.web.context import ctx
+from casework.web.form_dates import local_today
 from casework.web.forms_casework import (
     GENDERS,
     REPRESENTATIVE_LABELS,
@@ -38,6 +51,7 @@ from casework.web.forms_casework import (
     NoteForm,
     PersonForm,
     SearchForm,
+    TicketBreakGlassForm,
 )
 from casework.web.messages import explain
 from casework.web.paging import page_request
@@ -92,9 +106,14 @@ def index() -> str:
 @requires(Permission.PERSON_READ)
 def search() -> str:
     """POST, so the search term never appears in a URL, a log or the browser history.
-    The term and the page's cursor travel in the form body; a page at a time (issue 12)."""
+    The term and the page's cursor travel in the form body; a page at a time (issue 12).
+
+    Issue 13.4: when the term matches someone not assigned to the searcher, the page says
+    so, with no detail at all (not even the case code), and offers emergency access.
+    """
     form = SearchForm()
     results: paging.Page[tuple[Person, persons.PersonRecord]] = paging.everything([])
+    hidden: list[Person] = []
     if form.validate_on_submit():
         try:
             wanted = paging.page_request(after=request.form.get("after"),
@@ -102,12 +121,75 @@ def search() -> str:
         except paging.BadPage:
             abort(400)
         c = ctx()
-        results = persons.search_page(c, form.query.data or "", wanted,
-                                      visible=access.visible_person_ids(c, g.staff))
+        visible = access.visible_person_ids(c, g.staff)
+        results = persons.search_page(c, form.query.data or "", wanted, visible=visible)
+        hidden = persons.hidden_matches(c, form.query.data or "", visible=visible)
         c.audit("person.search", outcome=str(results.total), object_type="search")
+        if hidden:
+            c.audit("person.search_unassigned", outcome=str(len(hidden)),
+                    object_type="search")
         db.session.commit()
     return render_template("persons/search.html", form=form, results=results,
-                           searched=form.is_submitted())
+                           searched=form.is_submitted(), **_unassigned_context(hidden))
+
+
+TICKETS = "emergency_tickets"
+TICKET_SECONDS = 900
+
+
+def _unassigned_context(hidden: list[Person]) -> dict[str, Any]:
+    """What the page may say about matches not assigned to the user: how many (one, or
+    more than one) and, for exactly one, an opaque ticket for emergency access. The ticket
+    is kept server-side in the session; the page never holds the case code."""
+    ticket = ""
+    if len(hidden) == 1:
+        ticket = secrets.token_urlsafe(16)
+        expires = (utcnow() + timedelta(seconds=TICKET_SECONDS)).isoformat()
+        session[TICKETS] = {ticket: {"code": hidden[0].case_code, "expires": expires}}
+    return {"unassigned": len(hidden),
+            "ticket_form": TicketBreakGlassForm(formdata=None, ticket=ticket)}
+
+
+def _ticket_code(ticket: str) -> str | None:
+    row = (session.get(TICKETS) or {}).get(ticket or "")
+    if not isinstance(row, dict):
+        return None
+    try:
+        expires = datetime.fromisoformat(str(row.get("expires")))
+    except ValueError:
+        return None
+    return str(row.get("code")) if expires > utcnow() else None
+
+
+@bp.route("/emergency-access", methods=["POST"])
+@requires(Permission.PERSON_READ)
+def emergency_access() -> ResponseReturnValue:
+    """Break-glass for a match the user was not shown (issues 13.3, 13.4): the reason is
+    kept with the record, the director is told, and access ends after one hour."""
+    form = TicketBreakGlassForm()
+    code = _ticket_code(form.ticket.data or "") if form.is_submitted() else None
+    if code is None:
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("That request has expired. Search again to request emergency access."),
+              "error")
+        return redirect(url_for("persons.index"))
+    if form.validate_on_submit():
+        try:
+            access.break_glass(ctx(), g.staff, code, form.reason.data or "")
+        except NotFound:
+            db.session.commit()
+            abort(404)
+        except access.AccessDenied as denied:
+            db.session.commit()
+            form.reason.errors.extend(explain(denied.reasons))
+        else:
+            db.session.commit()
+            session.pop(TICKETS, None)
+            flash(_("Emergency access granted for one hour. The director has been told."),
+                  "warning")
+            return redirect(url_for("persons.detail", case_code=code))
+    return render_template("persons/emergency_access.html", ticket_form=form), 422
 
 
 def _lines(text: str | None) -> list[str]:
@@ -166,6 +248,10 @@ def _save_person(form: PersonForm, person: Person | None) -> Person | None:
 def create() -> ResponseReturnValue:
     form = PersonForm()
     if form.validate_on_submit():
+        if request.form.get("confirm_new") != "1":
+            matches = _possible_matches(form)
+            if matches is not None:
+                return matches
         person = _save_person(form, None)
         if person is not None:
             flash(_("Registered as %(code)s. Use this code, not the name, when you talk "
@@ -173,6 +259,29 @@ def create() -> ResponseReturnValue:
             return redirect(url_for("persons.detail", case_code=person.case_code))
     return render_template("persons/form.html", form=form, person=None), \
         422 if form.errors else 200
+
+
+def _possible_matches(form: PersonForm) -> tuple[str, int] | None:
+    """Issue 13.3: before saving, anyone already registered with the same name, date of
+    birth or phone. People assigned to the user are named by case code; anyone else only
+    as "someone not assigned to you", with the emergency-access route."""
+    c = ctx()
+    try:
+        found = persons.possible_matches(
+            c, names=[form.full_name.data or ""], date_of_birth=form.date_of_birth.data,
+            phones=_lines(form.phones.data))
+    except ValueError:
+        return None
+    if not found:
+        return None
+    visible = access.visible_subject_ids(c, g.staff)
+    mine = [p for p in found if p.subject_id in visible]
+    hidden = [p for p in found if p.subject_id not in visible]
+    c.audit("person.possible_match", outcome=f"{len(mine)}+{len(hidden)}",
+            object_type="registration")
+    db.session.commit()
+    return render_template("persons/form.html", form=form, person=None, matches=mine,
+                           **_unassigned_context(hidden)), 409
 
 
 @bp.route("/<case_code>/edit", methods=["GET", "POST"])
@@ -217,6 +326,29 @@ def _dotted(iso: str | None) -> str:
 @requires(Permission.PERSON_READ)
 def detail(case_code: str) -> str:
     person = open_person(case_code)
+    note_form = NoteForm(formdata=None)
+    note_form.occurred_on.data = local_today()  # issue 13.1: today, in the organisation's zone
+    return _render_detail(person, note_form)
+
+
+def refused_section(person: Person, section: str, form: Any,
+                    messages: list[str] | None = None) -> tuple[str, int]:
+    """Issue 13.1: a refused form of a section of the person page (an event, a clearance)
+    is shown again, open, with what was typed and why it was refused; nothing is lost."""
+    g.refused_forms = {section: (form, messages or [])}
+    note_form = NoteForm(formdata=None)
+    note_form.occurred_on.data = local_today()
+    return _render_detail(person, note_form), 422
+
+
+def refused_form(section: str) -> tuple[Any, list[str]] | None:
+    """The refused form of ``section`` on this request, if any (see ``refused_section``)."""
+    found: tuple[Any, list[str]] | None = g.get("refused_forms", {}).get(section)
+    return found
+
+
+def _render_detail(person: Person, note_form: NoteForm,
+                   note_errors: list[str] | None = None) -> str:
     c = ctx()
     record = persons.read(c, person)
     # Turning 18 is noticed here too (and nightly): a child's consent becomes a review task.
@@ -229,8 +361,9 @@ def detail(case_code: str) -> str:
         notes=casenotes.page_for_person(c, person, page_request("notes_")),
         safety_plan=casenotes.current_safety_plan(c, person),
         notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
-        assignees=access.assignees(c, person), note_form=NoteForm(),
-        today=c.now.date(), sections=sections.render_context(person, g.staff),
+        assignees=access.assignees(c, person), note_form=note_form,
+        note_errors=note_errors or [], today=local_today(),
+        sections=sections.render_context(person, g.staff),
         minor=minors.status_at(c, person, c.now, record),
         minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS,
         # Issue 10: a banner while an urgent task about this person is open.
@@ -260,29 +393,26 @@ def break_glass(case_code: str) -> ResponseReturnValue:
 
 @bp.route("/<case_code>/notes", methods=["POST"])
 @requires(Permission.CASENOTE_WRITE)
-def add_note(case_code: str) -> Response:
+def add_note(case_code: str) -> ResponseReturnValue:
+    """Issue 13.1: a refused note stays open on the page with everything typed in it."""
     person = open_person(case_code)
     form = NoteForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(str(message), "error")
-        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_detail(person, form), 422
     try:
         kind = NoteKind(form.kind.data)
-        casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
-                      occurred_on=form.occurred_on.data,
-                      service_type=ServiceType(form.service_type.data)
-                      if form.service_type.data else None,
-                      review_on=form.review_on.data)
+        service = ServiceType(form.service_type.data) if form.service_type.data else None
     except ValueError:
-        db.session.rollback()
         abort(400)
+    try:
+        casenotes.add(ctx(), person, kind=kind, body=form.body.data or "",
+                      occurred_on=form.occurred_on.data, service_type=service,
+                      review_on=form.review_on.data)
     except ServiceError as error:
         db.session.rollback()
-        for message in explain(error.reasons):
-            flash(message, "error")
-        return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))
+        return _render_detail(person, form, explain(error.reasons)), 422
     db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("persons.detail", case_code=case_code, _anchor="notes"))

@@ -26,6 +26,7 @@ from casework.services import (
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
+from casework.web.form_dates import local_today
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import (
     INTERVIEWEE_LABELS,
@@ -132,7 +133,7 @@ def interview_new(case_code: str) -> str | Response | tuple[str, int]:
     form = InterviewForm()
     if request.method == "GET":
         form.notice.data = request.args.get("notice", "")[:32]
-        form.held_on.data = ctx().now.date()
+        form.held_on.data = local_today()  # issue 13.1: today in the organisation's zone
     errors: list[str] = []
     if form.validate_on_submit():
         try:

@@ -8,11 +8,9 @@ Times are entered and shown in the organisation's local time and stored in UTC (
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -32,27 +30,12 @@ from casework.web.forms import ConfirmForm
 from casework.web.grants import refused, requested
 from casework.web.messages import explain
 from casework.web.security import requires
+from casework.web.timefmt import to_utc, zone_label
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 
-DEFAULT_TIMEZONE = "Asia/Almaty"
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 KIND_LABELS = {"liaison": _l("Designated liaison"), "deputy": _l("Deputy")}
-
-
-def local_zone() -> ZoneInfo:
-    """The organisation's time zone (``SENIM_TIMEZONE`` in the app config, else Almaty)."""
-    return ZoneInfo(str(current_app.config.get("SENIM_TIMEZONE") or DEFAULT_TIMEZONE))
-
-
-def to_local(moment: datetime) -> datetime:
-    """A stored (naive UTC) moment in local time, for display."""
-    return moment.replace(tzinfo=UTC).astimezone(local_zone())
-
-
-def to_utc(local: datetime) -> datetime:
-    """A local wall-clock time from a form, as the naive UTC the database keeps."""
-    return local.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 class DesignateForm(FlaskForm):
@@ -112,7 +95,7 @@ def _page(designate_form: DesignateForm, shift_form: ShiftForm,
         designations=roster.designations(c), contacts=police_contacts(),
         can_manage=can(Role(g.staff.role), Permission.ROSTER_MANAGE),
         designate_form=designate_form, shift_form=shift_form, confirm_form=ConfirmForm(),
-        KIND_LABELS=KIND_LABELS, to_local=to_local, zone=str(local_zone())), status
+        KIND_LABELS=KIND_LABELS, zone=zone_label()), status
 
 
 @bp.route("/")
@@ -221,5 +204,5 @@ def calls() -> Response | tuple[str, int]:
     names = {s.public_id: s.display_name for s in db.session.scalars(select(Staff))}
     unit_names = {u.id: u.name for u in units.values()}
     return render_template("roster/calls.html", form=form, rows=police_calls.recent(c),
-                           names=names, unit_names=unit_names, to_local=to_local,
-                           labels=DIRECTION_LABELS, zone=str(local_zone())), status
+                           names=names, unit_names=unit_names,
+                           labels=DIRECTION_LABELS, zone=zone_label()), status

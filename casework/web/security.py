@@ -35,7 +35,6 @@ from casework.services import audit, tokens
 from casework.services.audit import AuditTrailBroken
 from casework.web.context import ctx, settings
 from casework.web.input_guard import opaque_ref
-from casework.web.urls import safe_next
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = "public"
@@ -59,16 +58,23 @@ def public(view: F) -> F:
 
 
 def step_up_required(view: F) -> F:
-    """The action needs a password + TOTP re-check within the last few minutes."""
+    """The action needs a password + TOTP re-check within the last few minutes.
+
+    Issue 13.2: a POST is kept as a pending action and completed right after the step-up
+    (casework/web/step_up.py); a GET (a download) is simply requested again afterwards.
+    """
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from casework.web import step_up
+
         raw = session.get("step_up_at")
         at = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+        if request.method == "POST" and request.form.get(step_up.MARK) == "1":
+            return step_up.complete(view, args, kwargs)
         if not is_step_up_fresh(stepped_up_at=at, now=utcnow(), max_age=_step_up_age()):
-            # A POST cannot be replayed after the detour, so come back to the page the form
-            # was on (its hidden "back" field) and let the person press the button again.
-            back = (safe_next(request.form.get("back")) if request.method == "POST"
-                    else request.full_path.rstrip("?"))
+            if request.method == "POST":
+                return step_up.remember()
+            back = request.full_path.rstrip("?")
             return redirect(url_for("auth.step_up", next=back or url_for("main.home")))
         return view(*args, **kwargs)
     return wrapper  # type: ignore[return-value]

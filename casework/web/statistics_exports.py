@@ -32,6 +32,7 @@ from casework.web.statistics import (
     period_code,
     period_label,
 )
+from casework.web.timefmt import format_datetime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,7 +56,7 @@ def summary_lines(report: stats.Report, period: Period) -> list[str]:
         _("Counted: %(counted)s people who agreed. Not counted: %(refused)s who refused "
           "and %(not_asked)s who were not asked yet.", counted=report.counted_people,
           refused=report.exclusions.refused, not_asked=report.exclusions.not_asked),
-        _("Generated: %(at)s UTC", at=report.generated_at.strftime("%Y-%m-%d %H:%M")),
+        _("Generated: %(at)s", at=format_datetime(report.generated_at, label=True)),
     ]
 
 

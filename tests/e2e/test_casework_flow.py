@@ -164,7 +164,9 @@ def test_caseworker_registers_screens_interviews_and_writes_thematic_intel(
     page.wait_for_url(interview_url)
     assert "Signed off" in flash_success(page)
     facts = page.locator("dl.facts").inner_text()
-    assert re.search(r"Signed off on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC; locked", facts), facts
+    # Issue 13.11: DD.MM.YYYY HH:MM in the organisation's zone, labelled.
+    assert re.search(r"Signed off on \d{2}\.\d{2}\.\d{4} \d{2}:\d{2} \(Asia/Almaty\); locked",
+                     facts), facts
     content_hash = page.locator("code.hash").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", content_hash) or len(content_hash) >= 32, content_hash
     assert page.get_by_role("button", name="Sign off and lock").count() == 0

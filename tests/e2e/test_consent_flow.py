@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 FULL_NAME = "Жанар Тулегенова"
 UNIT_NAME = "Anti-Trafficking Unit, Almaty"
 SIGNED_FORM = b"%PDF-1.4 signed consent"
-ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+ISO_DAY = r"\d{2}\.\d{2}\.\d{4}"  # shown as DD.MM.YYYY (issue 13.11)
 
 
 def build_case(app: Any, staff: list[Any]) -> tuple[str, str]:
@@ -162,7 +162,7 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
     assert "A new version of the witness-protection review was saved." in flash_success(page)
     version = page.locator("#history details.legal-version").first
     summary = version.locator("summary").inner_text()
-    assert f"next deadline {deadline.isoformat()}" in summary and "Test legal_adviser" in \
+    assert f"next deadline {deadline.strftime('%d.%m.%Y')}" in summary and "Test legal_adviser" in \
         summary, summary
     saved = version.inner_text()
     for text in ("Will not sit in the same room as the recruiter.",

@@ -68,6 +68,11 @@ def entry_group(page: Any, reference: str) -> Any:
         has=page.locator("legend", has_text=reference))
 
 
+def choose(group: Any, legend: str, value: str) -> None:
+    """Pick a radio button of the group with this legend (issue 13.5: labels in full)."""
+    group.get_by_role("group", name=legend).locator(f'input[value="{value}"]').check()
+
+
 def flash(page: Any, category: str) -> str:
     return " ".join(page.locator(f"p.flash.{category}").all_inner_texts())
 
@@ -99,11 +104,11 @@ def test_draft_approve_with_step_up_download_feedback_release_urgent_task(
     thematic, specific = entry_group(cw, f.thematic), entry_group(cw, f.specific)
     assert thematic.count() == 1 and specific.count() == 1
     thematic.get_by_label("Include this entry").check()
-    thematic.get_by_label("Consent it relies on").select_option(f.consent)
-    thematic.get_by_label("Risk assessment it relies on").select_option("")
+    choose(thematic, "Consent it relies on", f.consent)
+    choose(thematic, "Risk assessment it relies on", "")
     specific.get_by_label("Include this entry").check()
-    specific.get_by_label("Consent it relies on").select_option(f.consent)
-    specific.get_by_label("Risk assessment it relies on").select_option(f.risk)
+    choose(specific, "Consent it relies on", f.consent)
+    choose(specific, "Risk assessment it relies on", f.risk)
     specific.get_by_label(re.compile(r"^Details to withhold")).fill(WITHHELD)
     cw.get_by_role("button", name="Save as draft").click()
     cw.wait_for_url(re.compile(r"/disclosures/D-[A-Z0-9]+$"))
@@ -153,17 +158,13 @@ def test_draft_approve_with_step_up_download_feedback_release_urgent_task(
     li.get_by_role("button", name="Approve").click()
     li.wait_for_url("**/auth/step-up**")
     assert li.locator("main h1").inner_text() == "Confirm it is you"
+    # Issue 13.2: the step-up page names the action, and confirming carries it out.
+    assert f"Approve {reference} to {f.unit_name}" in li.locator("main").inner_text()
     forget_last_totp_step(app, f.liaison.public_id)
     li.fill("#password", f.liaison.password)
     li.fill("#code", current_code(f.liaison.totp_secret))
-    li.get_by_role("button", name="Confirm").click()
-    # Back at the action buttons, told plainly that the approval itself is still to come.
-    li.wait_for_url(f"**/disclosures/{reference}#actions")
-    assert "press the button again" in flash(li, "warning")
-    assert li.locator("p.disclosure-state").inner_text() == "Waiting for the liaison", \
-        "the step-up alone must not approve anything"
-    screenshot(li, "disclosure-liaison-after-step-up-phone")
-    li.get_by_role("button", name="Approve").click()
+    screenshot(li, "disclosure-liaison-step-up-phone")
+    li.get_by_role("button", name="Confirm and carry out").click()
     li.wait_for_url(f"**/disclosures/{reference}")
     assert "Approved and released" in flash(li, "success"), flash(li, "error")
     assert li.locator("p.disclosure-state").inner_text() == "Released"

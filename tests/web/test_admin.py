@@ -217,7 +217,7 @@ def test_reset_requires_step_up_then_ends_sessions_and_forces_re_enrolment(app, 
     assert response.status_code == 302
     location = urlsplit(response.location)
     assert location.path == "/auth/step-up"
-    assert parse_qs(location.query)["next"] == [detail]
+    assert parse_qs(location.query)["action"]  # kept as a pending action (issue 13.2)
     assert theirs.get("/").status_code == 200
     assert audit_rows(app, "staff.reset") == []
 

@@ -146,7 +146,8 @@ def test_interview_dated_before_the_notice_is_refused(client, caseworker):
         "held_on": (local_today() + timedelta(days=1)).isoformat(),
         "narrative": "She was recruited through an online advert."})
     assert page.status_code == 422
-    assert "The date is in the future. Enter the day it happened." in page.get_data(
+    # Issue 13.11: the field itself says precisely what is wrong.
+    assert "This date is in the future. Enter the day it happened." in page.get_data(
         as_text=True)
 
 

@@ -111,6 +111,20 @@ def step_up(app, client, user, next_url: str) -> None:
         response.get_data(as_text=True)[:1000]
 
 
+def complete_step_up(app, client, user, location: str, *, expect: str) -> Any:
+    """Open the step-up page of a pending action and confirm there (issue 13.2)."""
+    forget_last_totp_step(app, user.public_id)
+    page = client.get(location)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert expect in html, html[:2000]
+    action = re.search(r'action="([^"]+)" novalidate', html).group(1)
+    pending = re.search(r'name="step_up_action" value="([^"]+)"', html).group(1)
+    return client.post(action, data={
+        "csrf_token": csrf_token(html), "step_up": "1", "step_up_action": pending,
+        "password": user.password, "code": current_code(user.totp_secret)})
+
+
 def state_of(app, reference: str) -> str:
     from sqlalchemy import select
 
@@ -186,16 +200,17 @@ def test_draft_check_submit_approve_release_download_feedback(app):
         assert secret not in page, secret
     assert "[withheld]" in page and "Every check passes." in page
 
-    # Approving without a fresh step-up goes to the step-up page and back to the request.
+    # Approving without a fresh step-up goes to the step-up page, which names the action;
+    # confirming there carries the approval out (issue 13.2).
     response = act(liaison, reference, "approve")
     assert response.status_code == 302
-    assert "/auth/step-up" in response.location
-    assert f"/disclosures/{reference}" in response.location.replace("%2F", "/")
+    assert "/auth/step-up?action=" in response.location
     assert state_of(app, reference) == "submitted"
-    step_up(app, liaison, f.liaison, f"/disclosures/{reference}")
-    response = act(liaison, reference, "approve")
+    response = complete_step_up(app, liaison, f.liaison, response.location,
+                                expect=f"Approve {reference} to ")
     assert response.status_code == 302 and response.location.endswith(reference)
     assert state_of(app, reference) == "released"
+    assert "Approved and released" in liaison.get(response.location).get_data(as_text=True)
     assert package_count(app) == 1
 
     page = liaison.get(f"/disclosures/{reference}").get_data(as_text=True)

@@ -293,7 +293,7 @@ def test_witness_review_with_every_measure_and_history(app, client):
                      r'<option selected value="granted">',
                      page, re.S)
     record = client.get(f"/persons/{code}").get_data(as_text=True)
-    deadline = (date.today() + timedelta(days=10)).isoformat()
+    deadline = (date.today() + timedelta(days=10)).strftime("%d.%m.%Y")  # issue 13.11
     assert f"Next deadline: {deadline}" in record and "version 2" in record
 
 

@@ -80,7 +80,8 @@ def test_director_designates_and_schedules_and_the_liaison_sees_who_is_on_duty(a
     assert "Aigerim Liaison" in on_duty and "Daniyar Deputy" not in on_duty
     assert POLICE_MOBILE in on_duty and "Duty officer, ATU" in on_duty
     gaps = page.split('id="gaps"')[1].split("</section>")[0]
-    ends_local = local(now + timedelta(hours=3)).replace("T", " ")
+    # Shown as DD.MM.YYYY HH:MM in the organisation's zone (issue 13.11).
+    ends_local = (now + timedelta(hours=3)).astimezone(LOCAL).strftime("%d.%m.%Y %H:%M")
     assert f"Nobody on call from {ends_local}" in gaps
     assert "roster-gaps" in gaps
     assert 'action="/roster/designate"' not in page  # no management forms for the liaison

@@ -225,7 +225,7 @@ def sign_in(target: Target, totp_secret: str | None) -> None:
     _, html = target.request("GET", "/persons/")
     target.search_fields = form_fields(html, field="query")
     _, html = target.request("GET", f"/persons/{target.codes[0]}")
-    target.note_fields = form_fields(html, action=r"/notes$")
+    target.note_fields = form_fields(html, action=r"/notes(#notes)?$")
 
 
 def page_request(target: Target, page: str, rng: random.Random,

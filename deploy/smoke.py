@@ -227,7 +227,7 @@ def main() -> int:
 
         log(f"recording {2 * NOTES_PER_CLIENT} notes from two concurrent clients")
         _, _, html = client.get(f"/persons/{case_code}")
-        note_form = form_fields(html, action=r"/notes$")
+        note_form = form_fields(html, action=r"/notes(#notes)?$")
         failures: list[str] = []
 
         def writer(worker: int) -> None:

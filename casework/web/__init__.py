@@ -28,6 +28,7 @@ from casework.web import (
     statistics,
     tasks,
     timefmt,
+    visibility,
 )
 from casework.web.bidi import isolate
 from casework.web.errors import register_error_handlers
@@ -57,6 +58,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
     timefmt.register(app)
+    visibility.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 

@@ -60,6 +60,7 @@ from casework.services import (
 from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms_disclosure import (
     CHECK_LABELS,
@@ -391,9 +392,11 @@ def submit(reference: str) -> Response:
 
 @bp.route("/<reference>/cancel", methods=["POST"])
 @requires(Permission.DISCLOSURE_DRAFT)
-def cancel(reference: str) -> Response:
+def cancel(reference: str) -> Response | tuple[str, int]:
     row = _request_or_404(reference)
     seen = _seen_version(ActionForm())
+    if not confirmed():  # issue 13.6
+        return unconfirmed(url_for("disclosures.detail", reference=reference))
     try:
         disclosures.cancel(ctx(), g.staff, row, seen_version=seen)
     except ServiceError as error:

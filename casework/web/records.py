@@ -25,6 +25,7 @@ from casework.services import (
 )
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import (
@@ -215,11 +216,14 @@ def interview_edit(case_code: str, interview_id: str) -> str | Response | tuple[
 
 @bp.route("/interviews/<interview_id>/sign-off", methods=["POST"])
 @requires(Permission.INTERVIEW_WRITE)
-def interview_sign_off(case_code: str, interview_id: str) -> Response:
+def interview_sign_off(case_code: str, interview_id: str) -> Response | tuple[str, int]:
     person = open_person(case_code)
     row = _interview(person, interview_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed():  # issue 13.6: locking cannot be undone
+        return unconfirmed(url_for("records.interview", case_code=case_code,
+                                   interview_id=interview_id))
     try:
         interviews.sign_off(ctx(), person, row)
     except ServiceError as error:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from casework.domain.casenotes import NoteKind
 from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.models import (
@@ -21,7 +22,8 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import access, feedback
+from casework.services import access, casenotes, clock, feedback
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.security import requires
@@ -73,21 +75,41 @@ def my_tasks() -> list[tuple[Task, Person]]:
 @bp.route("/")
 @requires(Permission.TASKS)
 def index() -> str:
+    return render_template("tasks/index.html", **_page_values())
+
+
+def _page_values() -> dict[str, Any]:
     rows = my_tasks()
-    return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
-                           any_urgent=any(t.urgent for t, _p in rows), form=ConfirmForm(),
-                           now=ctx().now)
+    return {"rows": rows, "labels": TASK_LABELS, "any_urgent": any(t.urgent for t, _p in rows),
+            "form": ConfirmForm(), "now": ctx().now, "note_max": NOTE_MAX}
+
+
+NOTE_MAX = 1000
 
 
 @bp.route("/<task_id>/done", methods=["POST"])
 @requires(Permission.TASKS)
-def done(task_id: str) -> Response:
+def done(task_id: str) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = next((t for t, _p in my_tasks() if t.public_id == task_id), None)
-    if row is None:  # someone else's task, already done, or none at all: all look the same
+    found = next(((t, p) for t, p in my_tasks() if t.public_id == task_id), None)
+    if found is None:  # someone else's task, already done, or none at all: all look the same
         abort(404)
-    feedback.complete_task(ctx(), row)
+    row, person = found
+    c = ctx()
+    if row.urgent:
+        # Issue 13.6: closing an urgent task is confirmed and says, in a few words, what was
+        # done; the note goes into the person's record (encrypted like every case note).
+        if not confirmed():
+            return unconfirmed(url_for("tasks.index"))
+        note = (request.form.get("note") or "").strip()
+        if not note or len(note) > NOTE_MAX:
+            flash(_("Write what was done in a few words (at most %(n)d characters) before "
+                    "closing an urgent task.", n=NOTE_MAX), "error")
+            return render_template("tasks/index.html", **_page_values()), 422
+        casenotes.add(c, person, kind=NoteKind.NOTE,
+                      body=f"{task_label(row.kind)}: {note}", occurred_on=clock.today(c))
+    feedback.complete_task(c, row)
     db.session.commit()
     flash(_("Marked as done: %(task)s", task=task_label(row.kind)), "success")
     return redirect(url_for("tasks.index"))

@@ -97,9 +97,15 @@ def verify(session: DbSession, keys: Keys) -> ChainReport:
 
 
 def page(session: DbSession, *, before_seq: int | None, size: int = 50,
-         action: str | None = None, actor: str | None = None) -> list[AuditEvent]:
-    """Newest first, keyset-paginated, optionally filtered by action prefix or actor."""
+         action: str | None = None, actor: str | None = None,
+         since: datetime | None = None, until: datetime | None = None) -> list[AuditEvent]:
+    """Newest first, keyset-paginated, optionally filtered by action prefix, actor and a
+    time range (``since`` included, ``until`` excluded; naive UTC)."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(size)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     if before_seq is not None:
         query = query.where(AuditEvent.seq < before_seq)
     if action:
@@ -107,6 +113,11 @@ def page(session: DbSession, *, before_seq: int | None, size: int = 50,
     if actor:
         query = query.where(AuditEvent.actor == actor)
     return list(session.scalars(query))
+
+
+def actions(session: DbSession) -> list[str]:
+    """Every action code the trail holds (for the filter's list)."""
+    return list(session.scalars(select(AuditEvent.action).distinct()))
 
 
 def count(session: DbSession) -> int:

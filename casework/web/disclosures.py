@@ -473,6 +473,10 @@ def download(reference: str) -> Response:
             flash(message, "error")
         return redirect(url_for("disclosures.detail", reference=reference))
     db.session.commit()
+    # Issue 13.7: the page the liaison comes back to confirms the download and the count.
+    db.session.refresh(package)
+    flash(_("Downloaded %(name)s. Downloads left: %(count)s.",
+            name=f"{package.package_uuid}.age", count=package.downloads_left), "success")
     return send_file(io.BytesIO(data), mimetype="application/octet-stream",
                      as_attachment=True, download_name=f"{package.package_uuid}.age")
 

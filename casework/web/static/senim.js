@@ -96,6 +96,41 @@
     request.send(data);
   }
 
+  /* A download form: fetch the file, hand it to the browser, then show the page again so it
+     confirms the download and shows how many are left (the server set that message). */
+  function download(form) {
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.responseType = "blob";
+    request.addEventListener("load", function () {
+      var type = request.getResponseHeader("Content-Type") || "";
+      if (type.indexOf("text/html") === 0) {
+        window.location.assign(request.responseURL || window.location.href);
+        return;
+      }
+      var name = "";
+      var match = /filename="?([^";]+)"?/.exec(request.getResponseHeader("Content-Disposition") || "");
+      if (match) {
+        name = match[1];
+      }
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(request.response);
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      window.setTimeout(function () {
+        URL.revokeObjectURL(link.href);
+        window.location.reload();
+      }, 500);
+    });
+    request.addEventListener("error", function () {
+      release(form);
+      form.dataset.plain = "1";
+      form.submit();
+    });
+    request.send(new FormData(form));
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || form.dataset.plain) {
@@ -106,6 +141,12 @@
       return;
     }
     var submitter = event.submitter || null;
+    if (form.hasAttribute("data-download") && window.FormData && window.URL) {
+      event.preventDefault();
+      busy(form);
+      download(form);
+      return;
+    }
     if (form.enctype === "multipart/form-data" && hasFile(form) && window.FormData) {
       event.preventDefault();
       busy(form);

@@ -30,6 +30,7 @@ from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import (
     INTERVIEWEE_LABELS,
+    NOTICE_LANGUAGES,
     PLACE_LABELS,
     AddendumForm,
     AttachmentForm,
@@ -109,12 +110,17 @@ NOTICE_TEXT = _l(
     "decide now not to continue, and that is your right.")
 
 
-def notice_texts() -> list[tuple[str, str]]:
-    """The notice in each interface language, whatever language the page is in."""
+# Each block is headed by its language's own name, so the interviewer finds the right one.
+NATIVE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def notice_texts() -> list[tuple[str, str, str]]:
+    """The notice in each language it exists in (the languages the form offers), whatever
+    language the page is in: (code, the language's own name, text)."""
     texts = []
-    for code in ("kk", "ru", "en"):
+    for code in NOTICE_LANGUAGES:
         with force_locale(code):
-            texts.append((code, str(NOTICE_TEXT)))
+            texts.append((code, NATIVE_NAMES[code], str(NOTICE_TEXT)))
     return texts
 
 

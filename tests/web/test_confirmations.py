@@ -65,3 +65,39 @@ def test_removing_an_assignment_needs_the_confirmation(app, client):
                      {"staff": worker.public_id, "action": "remove", "confirmed": "yes"})
     assert done.status_code == 302
     assert assignments(app, worker.public_id) == []
+
+
+def test_the_notice_is_shown_in_every_language_offered_and_labelled(app, client):
+    """Issue 13.12 (rule 81): every language the form offers has its labelled text."""
+    import re
+
+    from casework.web.forms_casework import NoticeForm
+
+    worker = make_staff(app, "caseworker")
+    with app.app_context():
+        from sqlalchemy import select
+
+        from casework.extensions import db
+        from casework.models import Staff
+        from casework.services import access, persons
+        from tests.support import service_ctx
+
+        c = service_ctx(app, worker.public_id)
+        person = persons.register(c, names=["Test Person"], date_of_birth=None, phones=[],
+                                  profile={})
+        access.assign(c, person, db.session.scalar(
+            select(Staff).where(Staff.public_id == worker.public_id)))
+        db.session.commit()
+        code = person.case_code
+    login(client, app, worker)
+    page = client.get(f"/persons/{code}/notice").get_data(as_text=True)
+    offered = re.findall(r'<option (?:selected )?value="([a-z]+)"', page)
+    assert offered == ["kk", "ru", "en"]
+    with app.test_request_context():
+        assert [c for c, _l in NoticeForm().language.choices] == offered
+    for code_, native in (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")):
+        assert f'<h2 id="notice-{code_}" class="notice-language"><span lang="{code_}">{native}' \
+            in page
+        assert f'<blockquote lang="{code_}" class="notice">' in page
+    texts = re.findall(r'<blockquote lang="[a-z]+" class="notice"><p>(.*?)</p>', page, re.S)
+    assert len(texts) == 3 and len(set(texts)) == 3, "each block in its own language"

@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard casework/translations/*/LC_MESSAGES/messages.po))
 
 # serve: production-style (gunicorn) against the configured databases, see docs/operations.md.
-.PHONY: run serve test lint typecheck bench translations-extract translations-update clean install
+.PHONY: run serve test lint typecheck bench translations-extract translations-update clean install \
+	screenshots
 
 $(STAMP): setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,14 @@ lint: install
 	$(BIN)/ruff check casework crypto mou tests bench wsgi.py setup.py deploy
 	$(BIN)/lint-imports
 	$(BIN)/mypy casework crypto mou
+
+# Issue 13: main pages of every role, desktop 1366x768 and phone 390x844, kk/ru/en, into
+# screenshots/ (git-ignored) for a reviewer; Debian's Chromium, no download.
+screenshots: install
+	rm -rf screenshots
+	SENIM_SCREENSHOTS=$(CURDIR)/screenshots $(BIN)/python -m pytest -m e2e \
+		tests/e2e/test_screenshots.py $(PYTEST_ARGS)
+	@echo "Screenshots in $(CURDIR)/screenshots/<language>/<size>/"
 
 # bench: crypto micro-benchmarks, the page benchmark against a plaintext control (1,000 and
 # 10,000 people; `$(BIN)/python bench/pages.py --sizes 100000` for the large size, see its

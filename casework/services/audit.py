@@ -377,10 +377,16 @@ def root_entry_problem(session: DbSession, stream: int, seq: int, entry_mac: str
 
 
 def page(session: DbSession, *, before_seq: int | None, size: int = 50,
-         action: str | None = None, actor: str | None = None) -> list[AuditEvent]:
+         action: str | None = None, actor: str | None = None,
+         since: datetime | None = None, until: datetime | None = None) -> list[AuditEvent]:
     """Newest first (in insertion order over all streams), keyset-paginated on the row id,
-    optionally filtered by action prefix or actor."""
+    optionally filtered by action prefix, actor and a time range (``since`` included,
+    ``until`` excluded; naive UTC)."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(size)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     if before_seq is not None:
         query = query.where(AuditEvent.id < before_seq)
     if action:
@@ -392,16 +398,27 @@ def page(session: DbSession, *, before_seq: int | None, size: int = 50,
 
 
 def events_page(session: DbSession, request: paging.PageRequest, *,
-                action: str | None = None, actor: str | None = None
+                action: str | None = None, actor: str | None = None,
+                since: datetime | None = None, until: datetime | None = None,
                 ) -> paging.Page[AuditEvent]:
     """Newest first, a page at a time with the filtered total (issue 12); ordered by the
-    listing id, which grows across every stream (issue 12.3)."""
+    listing id, which grows across every stream (issue 12.3). Filters as :func:`page`."""
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if actor:
         query = query.where(AuditEvent.actor == actor)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
     return paging.keyset(session, query, (AuditEvent.id,), request)
+
+
+def actions(session: DbSession) -> list[str]:
+    """Every action code the trail holds (for the filter's list)."""
+    return list(session.scalars(select(AuditEvent.action).distinct()))
+
 
 def count(session: DbSession) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -30,6 +30,7 @@ from casework.web import (
     statistics,
     tasks,
     timefmt,
+    visibility,
 )
 from casework.web.bidi import isolate
 from casework.web.context import drop_key_cache
@@ -63,6 +64,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number  # "2,310" / "2 310" by language
     timefmt.register(app)
     form_dates.register(app)
+    visibility.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)
 

@@ -11,6 +11,7 @@ from casework.domain.roles import Permission
 from casework.extensions import db
 from casework.services import access, accounts, grants, notifications, persons
 from casework.services.errors import NotFound, ServiceError
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import AssignForm
@@ -42,12 +43,14 @@ def index() -> str:
 
 @bp.route("/assignments/<case_code>", methods=["POST"])
 @requires(Permission.PERSON_ASSIGN)
-def change(case_code: str) -> Response:
+def change(case_code: str) -> Response | tuple[str, int]:
     c = ctx()
     form = AssignForm()
     form.staff.choices = [(s.public_id, s.public_id) for s in accounts.list_staff(c)]
     if not form.validate_on_submit():
         abort(400)
+    if form.action.data == "remove" and not confirmed():  # issue 13.6
+        return unconfirmed(url_for("assignments.index"))
     try:
         person = persons.by_case_code(c, case_code[:16])
         staff = access.staff_by_public_id(c, form.staff.data or "")

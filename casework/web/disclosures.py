@@ -61,6 +61,7 @@ from casework.services.context import Ctx
 from casework.services.disclosures import DisclosureReason, ItemInput
 from casework.services.errors import NotFound, ServiceError
 from casework.web import step_up
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms_disclosure import (
     CHECK_LABELS,
@@ -504,9 +505,11 @@ def submit(reference: str) -> Response:
 
 @bp.route("/<reference>/cancel", methods=["POST"])
 @requires(Permission.DISCLOSURE_DRAFT)
-def cancel(reference: str) -> Response:
+def cancel(reference: str) -> Response | tuple[str, int]:
     row = _request_or_404(reference)
     seen = _seen_version(ActionForm())
+    if not confirmed():  # issue 13.6
+        return unconfirmed(url_for("disclosures.detail", reference=reference))
     try:
         disclosures.cancel(ctx(), g.staff, row, seen_version=seen)
     except ServiceError as error:
@@ -595,6 +598,10 @@ def download(reference: str) -> Response:
             flash(message, "error")
         return redirect(url_for("disclosures.detail", reference=reference))
     db.session.commit()
+    # Issue 13.7: the page the liaison comes back to confirms the download and the count.
+    db.session.refresh(package)
+    flash(_("Downloaded %(name)s. Downloads left: %(count)s.",
+            name=f"{package.package_uuid}.age", count=package.downloads_left), "success")
     return send_file(io.BytesIO(data), mimetype="application/octet-stream",
                      as_attachment=True, download_name=f"{package.package_uuid}.age")
 

@@ -188,9 +188,14 @@ NOTICE_RESPONSE_LABELS = {"acknowledged": _l("Understood and agreed to continue"
                           "refused": _l("Declined to continue after hearing it")}
 
 
+# Rule 81 / issue 13.12: the notice exists in these languages only, so only these are offered.
+NOTICE_LANGUAGES = ("kk", "ru", "en")
+
+
 class NoticeForm(FlaskForm):
     language = SelectField(_l("Language the notice was given in"),
-                           choices=LANGUAGE_CHOICES, validators=[DataRequired()])
+                           choices=[c for c in LANGUAGE_CHOICES if c[0] in NOTICE_LANGUAGES],
+                           validators=[DataRequired()])
     response = RadioField(_l("The person's answer"),
                           choices=_choices(NoticeResponse, NOTICE_RESPONSE_LABELS),
                           validators=[DataRequired()])

@@ -27,6 +27,7 @@ from casework.services import attachments, mou_versions, police_units
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.services.mou_versions import MouInvalid, MouReason
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_consent import PURPOSE_LABELS
@@ -68,6 +69,22 @@ HANDLING_LABELS = {"P": _l("P: may be shared within the police unit"),
 CONTACT_ROLE_LABELS = {"liaison": _l("Liaison"), "deputy": _l("Deputy")}
 PARTY_ROLE_LABELS = {"originator": _l("Gives information (us)"),
                      "recipient": _l("Receives information (police)")}
+# Issue 13.10: what the MoU's own keys mean, for people (the key stays as a small tag).
+PROHIBITED_LABELS = {
+    "victim_name": _l("The person's name"),
+    "victim_date_of_birth": _l("The person's date of birth"),
+    "victim_phone": _l("The person's phone number"),
+    "shelter_location": _l("Where a shelter is"),
+    "staff_name": _l("Names of our staff"),
+    "health_data": _l("Health information"),
+    "interview_transcript": _l("Interview records"),
+}
+CLAUSE_LABELS = {
+    "no_source_identity": _l("The source's identity is never disclosed"),
+    "no_organisation_role": _l("Our role in obtaining the information is not disclosed"),
+    "confidential_storage": _l("Stored and used strictly confidentially"),
+    "contact_only_through_liaison": _l("Contact only through our liaison or deputy"),
+}
 # What the fields of a version are called when the director compares two versions.
 FIELD_LABELS = {
     "id": _l("MoU identifier"), "version": _l("Version"), "title": _l("Title"),
@@ -102,7 +119,8 @@ def labels() -> dict[str, Any]:
             "use": USE_LABELS, "termination": TERMINATION_LABELS,
             "conditions": CONDITION_LABELS, "handling": HANDLING_LABELS,
             "contact_roles": CONTACT_ROLE_LABELS, "party_roles": PARTY_ROLE_LABELS,
-            "fields": FIELD_LABELS}
+            "fields": FIELD_LABELS, "prohibited": PROHIBITED_LABELS,
+            "clauses": CLAUSE_LABELS}
 
 
 def _unit_or_404(unit_id: str) -> PoliceUnit:
@@ -254,10 +272,12 @@ def pdf(version_id: str) -> Response:
 
 @bp.route("/versions/<version_id>/terminate", methods=["POST"])
 @requires(Permission.MOU_MANAGE)
-def terminate(version_id: str) -> Response:
+def terminate(version_id: str) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     row, _unit = _version_or_404(version_id)
+    if not confirmed():  # issue 13.6
+        return unconfirmed(url_for("mou.version", version_id=row.public_id))
     if row.terminated_at is None:
         mou_versions.terminate(ctx(), row,
                                packages_folder=settings().instance_path / "packages")

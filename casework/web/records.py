@@ -25,11 +25,13 @@ from casework.services import (
 )
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.form_dates import local_today
 from casework.web.forms import ConfirmForm
 from casework.web.forms_casework import (
     INTERVIEWEE_LABELS,
+    NOTICE_LANGUAGES,
     PLACE_LABELS,
     AddendumForm,
     AttachmentForm,
@@ -109,12 +111,17 @@ NOTICE_TEXT = _l(
     "decide now not to continue, and that is your right.")
 
 
-def notice_texts() -> list[tuple[str, str]]:
-    """The notice in each interface language, whatever language the page is in."""
+# Each block is headed by its language's own name, so the interviewer finds the right one.
+NATIVE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def notice_texts() -> list[tuple[str, str, str]]:
+    """The notice in each language it exists in (the languages the form offers), whatever
+    language the page is in: (code, the language's own name, text)."""
     texts = []
-    for code in ("kk", "ru", "en"):
+    for code in NOTICE_LANGUAGES:
         with force_locale(code):
-            texts.append((code, str(NOTICE_TEXT)))
+            texts.append((code, NATIVE_NAMES[code], str(NOTICE_TEXT)))
     return texts
 
 
@@ -216,11 +223,14 @@ def interview_edit(case_code: str, interview_id: str) -> str | Response | tuple[
 
 @bp.route("/interviews/<interview_id>/sign-off", methods=["POST"])
 @requires(Permission.INTERVIEW_WRITE)
-def interview_sign_off(case_code: str, interview_id: str) -> Response:
+def interview_sign_off(case_code: str, interview_id: str) -> Response | tuple[str, int]:
     person = open_person(case_code)
     row = _interview(person, interview_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed():  # issue 13.6: locking cannot be undone
+        return unconfirmed(url_for("records.interview", case_code=case_code,
+                                   interview_id=interview_id))
     try:
         interviews.sign_off(ctx(), person, row)
     except ServiceError as error:

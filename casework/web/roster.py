@@ -25,6 +25,7 @@ from casework.extensions import db
 from casework.models import Staff
 from casework.services import grants, mou_versions, police_calls, police_units, roster
 from casework.services.errors import ServiceError
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.grants import refused, requested
@@ -89,8 +90,13 @@ def _page(designate_form: DesignateForm, shift_form: ShiftForm,
           status: int = 200) -> tuple[str, int]:
     c = ctx()
     kinds = {d.staff_id: d.kind for d, _s in roster.designations(c)}
+    duty = roster.on_duty(c)
+    # Issue 13.6: ending the designation of the only liaison on duty leaves nobody to review.
+    alone = {s.id for s in duty} if len(duty) == 1 else set()
+    if len(kinds) == 1:
+        alone |= set(kinds)
     return render_template(
-        "roster/index.html", on_duty=[(s, kinds.get(s.id)) for s in roster.on_duty(c)],
+        "roster/index.html", on_duty=[(s, kinds.get(s.id)) for s in duty], alone=alone,
         gaps=roster.coverage_gaps(c), shifts=roster.shifts(c),
         designations=roster.designations(c), contacts=police_contacts(),
         can_manage=can(Role(g.staff.role), Permission.ROSTER_MANAGE),
@@ -126,9 +132,11 @@ def designate() -> Response | tuple[str, int]:
 
 @bp.route("/designations/<staff_id>/end", methods=["POST"])
 @requires(Permission.ROSTER_MANAGE)
-def end(staff_id: str) -> Response:
+def end(staff_id: str) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    if not confirmed():  # issue 13.6
+        return unconfirmed(url_for("roster.index"))
     staff = _staff_or_404(staff_id)
     roster.end_designation(ctx(), staff)
     db.session.commit()

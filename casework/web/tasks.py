@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from casework.domain.casenotes import NoteKind
 from casework.domain.roles import Permission, Role, can
 from casework.extensions import db
 from casework.models import (
@@ -21,7 +22,8 @@ from casework.models import (
     RecallNotice,
     Task,
 )
-from casework.services import duties, feedback, paging
+from casework.services import casenotes, clock, duties, feedback, paging
+from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.paging import page_request
@@ -92,6 +94,7 @@ def _page(endpoint: str) -> str:
     return render_template("tasks/index.html", rows=rows, labels=TASK_LABELS,
                            any_urgent=any(t.urgent and p is not None for t, p in rows.items),
                            form=ConfirmForm(), now=ctx().now, endpoint=endpoint,
+                           note_max=NOTE_MAX,
                            can_finish=can(Role(g.staff.role), Permission.TASKS),
                            finishable={t.id for t, _p in rows.items
                                        if duties.can_mark_done(t)})
@@ -121,15 +124,33 @@ def _back() -> Response:
     return redirect(url_for(target))
 
 
+NOTE_MAX = 1000
+
+
 @bp.route("/<task_id>/done", methods=["POST"])
 @requires(Permission.TASKS)
-def done(task_id: str) -> Response:
+def done(task_id: str) -> Response | tuple[str, int]:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    row = duties.find_visible(ctx(), g.staff, task_id)
+    c = ctx()
+    row = duties.find_visible(c, g.staff, task_id)
     if row is None or not duties.can_mark_done(row):
         abort(404)  # someone else's task, already done, or none at all: all look the same
-    feedback.complete_task(ctx(), row)
+    person = db.session.get(Person, row.person_id) if row.person_id is not None else None
+    if row.urgent:
+        # Issue 13.6: closing an urgent task is confirmed and says, in a few words, what was
+        # done; the note goes into the person's record (encrypted like every case note).
+        if not confirmed():
+            return unconfirmed(url_for("tasks.index"))
+        note = (request.form.get("note") or "").strip()
+        if not note or len(note) > NOTE_MAX:
+            flash(_("Write what was done in a few words (at most %(n)d characters) before "
+                    "closing an urgent task.", n=NOTE_MAX), "error")
+            return _page("tasks.index"), 422
+        if person is not None:
+            casenotes.add(c, person, kind=NoteKind.NOTE,
+                          body=f"{task_label(row.kind)}: {note}", occurred_on=clock.today(c))
+    feedback.complete_task(c, row)
     db.session.commit()
     flash(_("Marked as done: %(task)s", task=task_label(row.kind)), "success")
     return redirect(url_for("tasks.index"))

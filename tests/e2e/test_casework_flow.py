@@ -160,6 +160,8 @@ def test_caseworker_registers_screens_interviews_and_writes_thematic_intel(
     interview_url = page.url
     assert "saved as a draft" in flash_success(page)
     assert page.locator("dl.facts").get_by_text("Draft", exact=True).count() == 1
+    page.locator("summary", has_text="Sign off and lock").click()
+    page.get_by_label("Yes, I am sure").check()
     page.get_by_role("button", name="Sign off and lock").click()
     page.wait_for_url(interview_url)
     assert "Signed off" in flash_success(page)

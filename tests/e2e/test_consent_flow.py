@@ -209,7 +209,9 @@ def test_clearance_consultation_witness_review_consent_and_withdrawal(
         str(signed_form))
     screenshot(page, "consent-form")
     page.get_by_role("button", name="Record the consent").click()
-    page.wait_for_url(re.compile(rf"/persons/{case_code}/consents/[^/]+$"))
+    # The upload goes through senim.js (progress shown), not a page navigation: wait for the
+    # consent's own address, not the form's (issue 13.7).
+    page.wait_for_url(re.compile(rf"/persons/{case_code}/consents/(?!new$)[^/]+$"))
     consent_url = page.url
     assert "The consent was recorded and the signed form encrypted." in flash_success(page)
     status = page.locator("p.consent-status")

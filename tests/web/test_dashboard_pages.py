@@ -142,7 +142,8 @@ def test_the_banner_on_the_persons_page_while_an_urgent_task_is_open(app, client
     # Done: the banner goes.
     tasks_page = client.get("/tasks/").get_data(as_text=True)
     response = client.post(f"/tasks/{task_id}/done",
-                           data={"csrf_token": csrf_token(tasks_page)})
+                           data={"csrf_token": csrf_token(tasks_page), "confirmed": "yes",
+                                 "note": "Called her; she is safe at the shelter."})
     assert response.status_code == 302
     assert "person-banner" not in client.get(f"/persons/{mine}").get_data(as_text=True)
 

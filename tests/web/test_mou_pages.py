@@ -96,7 +96,9 @@ def test_director_registers_and_reads_a_version(app, client):
     for text in ("Demo Shelter Foundation", "Demo Police Anti-Trafficking Unit",
                  "Head, Demo Police Anti-Trafficking Unit", "Duty officer, ATU", POLICE_MOBILE,
                  "Gulnara (deputy)", "To rescue other people who are still being exploited",
-                 "victim_name", "The police shall not disclose the organisation",
+                 "The person's name <code class=\"ref\">victim_name</code>",
+                 "The source's identity is never disclosed",
+                 "The police shall not disclose the organisation",
                  "Only with our prior written consent", "TLP:AMBER+STRICT",
                  "No direct contact with the source", "Destroy or return everything received",
                  "Review due", "Second approver", "This is the first version registered",
@@ -183,11 +185,12 @@ def test_terminate(app, client):
     login(client, app, make_staff(app, "director"))
     url = f"/mou/versions/{version_id}"
     token = csrf_token(client.get(url).get_data(as_text=True))
-    response = client.post(url + "/terminate", data={"csrf_token": token},
+    assert client.post(url + "/terminate", data={"csrf_token": token}).status_code == 400
+    response = client.post(url + "/terminate", data={"csrf_token": token, "confirmed": "yes"},
                            follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Terminated on" in page
-    assert "Yes, terminate it now" not in page
+    assert 'action="' + url + '/terminate"' not in page
     assert "No MoU in force" in client.get("/mou/").get_data(as_text=True)
 
 

@@ -141,7 +141,10 @@ def test_screening_interview_and_lock(app, client):
     interview_url = saved.location
     page = client.get(interview_url).get_data(as_text=True)
     assert "online advert" in page
-    signed = client.post(interview_url + "/sign-off", data={"csrf_token": csrf_token(page)})
+    unconfirmed = client.post(interview_url + "/sign-off", data={"csrf_token": csrf_token(page)})
+    assert unconfirmed.status_code == 400  # issue 13.6: locking needs "Yes, I am sure"
+    signed = client.post(interview_url + "/sign-off", data={"csrf_token": csrf_token(page),
+                                                            "confirmed": "yes"})
     assert signed.status_code == 302
     edit = client.get(interview_url + "/edit")
     changed = client.post(interview_url + "/edit", data={

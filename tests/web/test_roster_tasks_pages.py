@@ -127,8 +127,13 @@ def test_ending_a_designation(app, client):
     second = app.test_client()
     login(second, app, make_staff(app, "director"))
     approve_pending(second, "designation")
+    page = client.get("/roster/").get_data(as_text=True)
+    assert "Nobody else is on duty" in page  # issue 13.6: the last one on duty is warned
+    refused = post_form(client, "/roster/", f"/roster/designations/{aigerim.public_id}/end")
+    assert refused.status_code == 400 and "needs your confirmation" in refused.get_data(
+        as_text=True)
     response = post_form(client, "/roster/", f"/roster/designations/{aigerim.public_id}/end",
-                         follow_redirects=True)
+                         data={"confirmed": "yes"}, follow_redirects=True)
     assert "is no longer designated" in response.get_data(as_text=True)
     assert "No liaison is designated." in response.get_data(as_text=True)
 
@@ -184,7 +189,17 @@ def test_my_tasks_urgent_first_with_a_banner_and_done(app, client):
     assert urgent_at < page.index("Tell the person that a suspect was arrested")
     assert f'href="/persons/{case_code}"' in page
 
-    response = post_form(client, "/tasks/", f"/tasks/{urgent_id}/done", follow_redirects=True)
+    # Issue 13.6: an urgent task closes only confirmed and with a note of what was done.
+    refused = post_form(client, "/tasks/", f"/tasks/{urgent_id}/done",
+                        data={"note": "Called her."})
+    assert refused.status_code == 400
+    no_note = post_form(client, "/tasks/", f"/tasks/{urgent_id}/done",
+                        data={"confirmed": "yes", "note": "  "})
+    assert no_note.status_code == 422
+    assert "Write what was done" in no_note.get_data(as_text=True)
+    response = post_form(client, "/tasks/", f"/tasks/{urgent_id}/done",
+                         data={"confirmed": "yes", "note": "Called her; she is safe."},
+                         follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Marked as done" in page
     assert 'class="task-banner"' not in page
@@ -208,7 +223,8 @@ def test_someone_elses_task_cannot_be_marked_done(app, client):
     other = make_staff(app, "caseworker")
     task_id = make_task(app, make_person(app, worker), "safety_plan_review", urgent=True)
     login(client, app, other)
-    response = post_form(client, "/tasks/", f"/tasks/{task_id}/done")
+    response = post_form(client, "/tasks/", f"/tasks/{task_id}/done",
+                         data={"confirmed": "yes", "note": "Done."})
     assert response.status_code == 404
 
 

@@ -68,9 +68,16 @@ class Watch:
         self.suspicious_fds: set[str] = set()
         self.plaintext_seen: set[str] = set()
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def check(self) -> None:
+        # One check at a time: a listing in one thread holds a descriptor on the folder
+        # that the other thread's scan of /proc/self/fd would report.
+        with self._lock:
+            self._check()
+
+    def _check(self) -> None:
         for folder in self.before_entries:
             self.new_entries |= set(os.listdir(folder)) - self.before_entries[folder]
         for fd, target in _open_files().items():

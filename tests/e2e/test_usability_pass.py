@@ -76,6 +76,9 @@ def translated(language: str, msgid: str, **values: str) -> str:
 
 
 def switch_language(page: Any, language: str) -> None:
+    menu = page.locator("details.menu > summary")
+    if menu.count() and menu.is_visible():  # issue 13.8: on a phone the menu folds
+        menu.click()
     page.locator(f'form.lang button[value="{language}"]').click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == language

@@ -93,6 +93,16 @@ def build_world(ctx, folder: Path, **mou_changes: str) -> World:
                                               password="correct horse battery 99")
     unit = police_units.create(ctx, name="Test ATU", jurisdiction="KZ")
     identity = pyrage.x25519.Identity.generate()
+    # The browser tests share one database, and one MoU belongs to one unit: a second
+    # world there gets its own MoU code.
+    from sqlalchemy import select
+
+    from casework.models import MouVersion
+
+    if ctx.session.scalar(select(MouVersion.id).where(
+            MouVersion.mou_code == "MOU-DEMO-POLICE-01")) is not None:
+        mou_changes = {'id = "MOU-DEMO-POLICE-01"': f'id = "MOU-T-{unit.public_id[:12]}"',
+                       **mou_changes}
     mou_versions.register(ctx, folder, unit, toml_text=mou_text(str(identity.to_public()),
                                                                 **mou_changes),
                           pdf=PDF, filename="mou.pdf", max_bytes=1 << 20)

@@ -139,8 +139,8 @@ def test_an_unconfirmed_post_is_refused(demo: Demo, browsing: Browsing) -> None:
     page = open_as(browsing, demo, "director", size=DESKTOP)
     page.goto("/roster/")
     form = page.locator("details.confirm form").first
-    form.evaluate("f => { f.querySelector('input[name=confirmed]').remove(); f.submit(); }")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.evaluate("f => { f.querySelector('input[name=confirmed]').remove(); f.submit(); }")
     assert "Nothing was changed" in page.locator("main").inner_text()
     page.goto("/roster/")
     assert page.locator("details.confirm").count() >= 1  # still designated

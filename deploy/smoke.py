@@ -245,7 +245,16 @@ def main() -> int:
             thread.join()
         if failures:
             raise SystemExit(f"smoke: FAILED note writes: {failures[:5]}")
+        # The notes are paged (25 a page, newest first): read every page of them.
         _, _, html = client.get(f"/persons/{case_code}")
+        pages = [html]
+        for _ in range(10):
+            following = re.search(r'href="([^"]*notes_after=[^"#]*)[^"]*"', pages[-1])
+            if not following:
+                break
+            _, _, more = client.get(following.group(1).replace("&amp;", "&"))
+            pages.append(more)
+        html = "\n".join(pages)
         missing = [f"{w}-{i}" for w in range(2) for i in range(NOTES_PER_CLIENT)
                    if f"smoke note {w}-{i}<" not in html and f"smoke note {w}-{i}\n" not in html]
         if missing:

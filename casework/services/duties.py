@@ -499,11 +499,6 @@ def evaluate(ctx: Ctx) -> Counts:
 # --- the staff's side ------------------------------------------------------------------------
 
 
-def _my_people(ctx: Ctx, staff: Staff) -> set[int]:
-    from casework.services import access
-
-    return {p.id for p in access.assigned_people(ctx, staff)}
-
 
 def visible_query(ctx: Ctx, staff: Staff) -> Select[Any]:
     """Open tasks this member of staff must see, as one query: those about the people they
@@ -537,10 +532,6 @@ def _with_people(ctx: Ctx, tasks: list[Task]) -> list[tuple[Task, Person | None]
     return [(t, persons.get(t.person_id) if t.person_id is not None else None)
             for t in tasks]
 
-
-def visible_tasks(ctx: Ctx, staff: Staff) -> list[tuple[Task, Person | None]]:
-    """Every open task :func:`visible_query` selects (jobs, the API's task lookup)."""
-    return _with_people(ctx, list(ctx.session.scalars(visible_query(ctx, staff))))
 
 
 def visible_tasks_page(ctx: Ctx, staff: Staff, request: paging.PageRequest,

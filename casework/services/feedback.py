@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from casework.domain.case_events import EventSource
 from casework.models import (
@@ -24,7 +23,6 @@ from casework.services import (
     clock,
     disclosures,
     mou_versions,
-    paging,
     subjects,
 )
 from casework.services.context import Ctx
@@ -100,20 +98,6 @@ def mark_recall_sent(ctx: Ctx, notice: RecallNotice) -> None:
     ctx.audit("package.recall_sent", object_type="recall", object_ref=notice.public_id)
 
 
-def tasks_for(ctx: Ctx, person_ids: set[int]) -> list[Task]:
-    if not person_ids:
-        return []
-    return list(ctx.session.scalars(select(Task).where(
-        Task.person_id.in_(person_ids), Task.done_at.is_(None)).order_by(
-        Task.urgent.desc(), Task.due_at)))
-
-
-def tasks_page(ctx: Ctx, person_ids: Select[Any],
-               request: paging.PageRequest) -> paging.Page[Task]:
-    """One page of the open tasks for these people (a subquery of ids), urgent first."""
-    return paging.offset_page(ctx.session, select(Task).where(
-        Task.person_id.in_(person_ids), Task.done_at.is_(None)).order_by(
-        Task.urgent.desc(), Task.due_at, Task.id), request)
 
 
 def complete_task(ctx: Ctx, task: Task) -> None:

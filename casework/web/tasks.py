@@ -82,11 +82,6 @@ def task_label(kind: str) -> str:
     return str(TASK_LABELS.get(kind, kind))
 
 
-def my_tasks() -> list[tuple[Task, Person | None]]:
-    """Open tasks for the signed-in member of staff: about the people assigned to them, or
-    owned by them or their role, or escalated to them; urgent first."""
-    return duties.visible_tasks(ctx(), g.staff)
-
 
 def _page(endpoint: str) -> str:
     rows = my_tasks_page()
@@ -101,7 +96,8 @@ def _page(endpoint: str) -> str:
 
 
 def my_tasks_page() -> paging.Page[tuple[Task, Person | None]]:
-    """A page of :func:`my_tasks`, counted and paged in the database (issue 12)."""
+    """Open tasks for the signed-in member of staff (about their people, owned by them or
+    their role, or escalated to them), urgent first, paged in the database (issue 12)."""
     return duties.visible_tasks_page(ctx(), g.staff, page_request())
 
 

@@ -13,7 +13,7 @@ import hmac
 import os
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from cryptography.exceptions import InvalidTag
@@ -53,11 +53,16 @@ class SecretKey:
 
     version: int
     material: bytes
+    # The AES-256-GCM cipher for this key, built once: OpenSSL's key schedule costs more than
+    # encrypting a 64-byte field, so it lives as long as the key object does (per-subject
+    # keys only live in a per-request cache, casework/services/keycache.py).
+    aead: AESGCM = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_version(self.version)
         if not isinstance(self.material, bytes) or len(self.material) != KEY_BYTES:
             raise ValueError("key material must be exactly 32 bytes")
+        object.__setattr__(self, "aead", AESGCM(self.material))
 
     def fingerprint(self) -> str:
         """Return 8 hex chars identifying the key; safe to log (domain-separated hash)."""

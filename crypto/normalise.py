@@ -74,9 +74,17 @@ def _letters(value: str) -> str:
 
 
 def _fold(token: str) -> str:
-    for pattern, replacement in _FOLDS:
-        token = pattern.sub(replacement, token)
-    return token
+    # Repeated until nothing changes: one pass is not always a fixpoint ("iie" -> "ie" by the
+    # vowel rule, and only a second pass turns that into "e"), and a search must fold its
+    # query to the same value as the stored name whatever was typed. Every rule but "x"
+    # shortens or keeps the token, and "ks" contains no "x", so this ends.
+    while True:
+        folded = token
+        for pattern, replacement in _FOLDS:
+            folded = pattern.sub(replacement, folded)
+        if folded == token:
+            return folded
+        token = folded
 
 
 def normalise_name(value: str) -> str:

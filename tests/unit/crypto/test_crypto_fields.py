@@ -103,3 +103,29 @@ def test_errors_do_not_leak(key: SecretKey) -> None:
     assert token.hex() not in text
     assert info.value.__cause__ is None
     assert info.value.__suppress_context__
+
+
+@pytest.mark.parametrize("context", [b"", b"x", bytes(range(256)) * 3])
+def test_associated_data_is_the_canonical_encoding(key: SecretKey, context: bytes) -> None:
+    # The hot path packs the AAD by hand; stored tokens depend on it being byte-identical
+    # to the documented canonical("senim-field-v1", header, context).
+    from crypto import fields
+    from crypto.mac import canonical
+
+    header = fields._HEADER.pack(1, key.version)
+    assert fields._aad(header, context) == canonical("senim-field-v1", header, context)
+    token = encrypt_field(key, b"v", context=context)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce, body = token[5:17], token[17:]
+    assert AESGCM(key.material).decrypt(
+        nonce, body, canonical("senim-field-v1", token[:5], context)) == b"v"
+
+
+def test_cached_cipher_is_the_keys_own(key: SecretKey) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = bytes(12)
+    sealed = key.aead.encrypt(nonce, b"payload", b"ad")
+    assert AESGCM(key.material).decrypt(nonce, sealed, b"ad") == b"payload"
+    assert "AESGCM" not in repr(key) and key == SecretKey(key.version, key.material)

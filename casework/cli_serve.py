@@ -41,6 +41,8 @@ def make_quiet_server(host: str, port: int, app: Flask, *,
 def serve_command(host: str, port: int) -> None:
     """Serve the application for development (no reloader, no debugger, no banner)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # A developer editing a template sees it on the next page load.
+    app.jinja_env.auto_reload = True
     server = make_quiet_server(host, port, app)
     click.echo(f"Serving on http://{host}:{server.server_port}/ (Ctrl+C to stop)")
     try:

@@ -166,7 +166,7 @@ def wrap_key(kek: SecretKey, dek: bytes, *, subject: str, purpose: str) -> bytes
     if len(dek) != KEY_BYTES:
         raise ValueError("data key must be exactly 32 bytes")
     nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(kek.material).encrypt(nonce, dek, _wrap_aad(purpose, subject, kek.version))
+    sealed = kek.aead.encrypt(nonce, dek, _wrap_aad(purpose, subject, kek.version))
     return _WRAP_HEADER.pack(_WRAP_FORMAT, kek.version) + nonce + sealed
 
 
@@ -192,7 +192,7 @@ def unwrap_key(keks: KeySet, wrapped: bytes, *, subject: str, purpose: str) -> b
     start = _WRAP_HEADER.size
     nonce = wrapped[start : start + _NONCE_BYTES]
     try:
-        dek = AESGCM(kek.material).decrypt(
+        dek = kek.aead.decrypt(
             nonce, wrapped[start + _NONCE_BYTES :], _wrap_aad(purpose, subject, version)
         )
     except InvalidTag:

@@ -57,12 +57,17 @@ def store(session: DbSession, *, sid: str, data: dict[str, object], staff_id: in
     if row is None:
         row = StaffSession(id_hash=hash_sid(sid), created_at=created_at or now)
         session.add(row)
-    row.data = json.dumps(data, separators=(",", ":"), sort_keys=True)
+    row.data = encode(data)
     row.staff_id = staff_id
     row.user_agent = user_agent[:120]
     row.last_seen_at = now
     session.flush()
     return row
+
+
+def encode(data: dict[str, object]) -> str:
+    """The stored form of a session's data (compared to skip rewriting an unchanged row)."""
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
 def forget(session: DbSession, sid: str) -> None:

@@ -124,7 +124,15 @@ def gate() -> ResponseReturnValue | None:
     if request.method == "GET":
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
         c = ctx()
-        db.session.commit()  # whatever loading the user wrote; the view event stands alone
+        # Whatever loading the user wrote; the view event stands alone. The objects loaded
+        # so far (the signed-in user) stay loaded: they were read moments ago, and
+        # expiring them would cost a reload on the next attribute read (issue 12).
+        real = db.session()
+        keep, real.expire_on_commit = real.expire_on_commit, False
+        try:
+            db.session.commit()
+        finally:
+            real.expire_on_commit = keep
         try:
             # Durable before the page is built; shared with concurrent page views (one
             # commit for all of them, services/audit.py: append_alone).

@@ -31,13 +31,18 @@ _EXEMPT = ("/static/", "/api/", "/health/")
 _ANONYMOUS_KEYS = frozenset({"csrf_token", "_flashes", "lang", "next", "_fresh"})
 _ANONYMOUS_PREFIX = "a."
 _ANONYMOUS_MAX_COOKIE = 3800
+# A request that changes nothing in its session rewrites the row only when the row was last
+# touched longer ago than this: most page views then write nothing but their audit event.
+# The idle limit (15 minutes) may therefore end a session up to this much early.
+TOUCH_EVERY = timedelta(seconds=30)
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     """Session data plus the bookkeeping the interface needs."""
 
     def __init__(self, initial: dict[str, Any] | None = None, *, sid: str | None = None,
-                 created_at: datetime | None = None, expired: bool = False) -> None:
+                 created_at: datetime | None = None, expired: bool = False,
+                 stored: tuple[datetime, str, str | None, int | None] | None = None) -> None:
         def on_update(_: CallbackDict[str, Any]) -> None:
             self.modified = True
 
@@ -45,6 +50,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.sid = sid
         self.created_at = created_at
         self.expired = expired
+        # The row as opened: (last seen, data, user agent, staff id), to skip a rewrite.
+        self.stored = stored
         self.modified = False
         self.regenerate_requested = False
         self.destroy_requested = False
@@ -87,7 +94,8 @@ class DatabaseSessionInterface(SessionInterface):
         if row is None:
             return ServerSession(expired=status is not None)
         data = json.loads(row.data)
-        return ServerSession(data, sid=sid, created_at=row.created_at)
+        return ServerSession(data, sid=sid, created_at=row.created_at,
+                             stored=(row.last_seen_at, row.data, row.user_agent, row.staff_id))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, ServerSession)
@@ -123,15 +131,18 @@ class DatabaseSessionInterface(SessionInterface):
         if not session.sid and _is_anonymous(session):
             self._save_anonymous(app, session, response)
             return
+        user_id = session.get("_user_id")
+        staff_id = int(user_id) if user_id else None
+        user_agent = _printable(request.user_agent.string)
+        if _unchanged(session, staff_id, user_agent):
+            return
         created_at, must_exist = session.created_at, True
         if session.regenerate_requested or not session.sid:
             if session.sid:
                 store.forget(db.session, session.sid)
             session.sid, created_at, must_exist = store.new_sid(), None, False
-        user_id = session.get("_user_id")
         row = store.store(db.session, sid=session.sid, data=dict(session),
-                          staff_id=int(user_id) if user_id else None,
-                          user_agent=_printable(request.user_agent.string), now=utcnow(),
+                          staff_id=staff_id, user_agent=user_agent, now=utcnow(),
                           created_at=created_at, must_exist=must_exist)
         db.session.commit()
         if row is None:
@@ -168,6 +179,15 @@ class DatabaseSessionInterface(SessionInterface):
                 {k: v for k, v in session.items() if k != "_flashes"})
         response.set_cookie(self.cookie, value, httponly=True, secure=self.secure,
                             samesite="Strict", path="/")
+
+
+def _unchanged(session: ServerSession, staff_id: int | None, user_agent: str) -> bool:
+    """Would rewriting the row change nothing but a last-seen time touched moments ago?"""
+    if session.stored is None or session.regenerate_requested or not session.sid:
+        return False
+    last_seen, data, agent, stored_staff = session.stored
+    return (utcnow() - last_seen < TOUCH_EVERY and stored_staff == staff_id
+            and agent == user_agent[:120] and data == store.encode(dict(session)))
 
 
 def _is_anonymous(session: ServerSession) -> bool:

@@ -274,3 +274,27 @@ def test_secure_cookie_uses_the_host_prefix(secure_app):
     for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
         assert flag in flags
     assert not any(flag.lower().startswith("domain=") for flag in flags)
+
+
+def test_an_unchanged_session_is_touched_at_most_every_30_seconds(app, client):
+    # Issue 12: a page view that changes nothing in the session does not rewrite its row
+    # when the row was touched moments ago; the idle limit stays 15 minutes within 30 s.
+    from freezegun import freeze_time
+
+    user = make_staff(app, "caseworker")
+    login(client, app, user)
+    cookie = session_cookie(client, app)
+    start = utcnow()
+    with freeze_time(start) as clock:
+        _age(app, cookie, last_seen_at=start)
+        clock.tick(timedelta(seconds=20))
+        assert signed_in(client)
+        assert session_rows(app, user.public_id)[0].last_seen_at == start  # not rewritten
+        clock.tick(timedelta(seconds=15))  # 35 s after the last touch
+        assert signed_in(client)
+        assert session_rows(app, user.public_id)[0].last_seen_at == utcnow()
+        # A change to the session is written at once, however recent the touch.
+        touched = utcnow()
+        clock.tick(timedelta(seconds=5))
+        post_form(client, "/account/", "/language", data={"language": "ru"})
+        assert session_rows(app, user.public_id)[0].last_seen_at > touched

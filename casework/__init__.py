@@ -46,8 +46,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=keys.current("secret").material,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_BINDS={"intel": settings.intel_database_url},
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_BINDS={"intel": {"url": settings.intel_database_url,
+                                    **_engine_options(settings.intel_database_url)}},
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # bound to the server-side session, which expires itself
         WTF_CSRF_SSL_STRICT=settings.secure_cookies,
@@ -148,6 +149,13 @@ class RestoreGate:
                            [("Content-Length", "0"), ("Retry-After", "60")])
             return [b""]
         return self.wsgi_app(environ, start_response)
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    # A server connection may have been dropped (a restart, a firewall): test it on checkout.
+    # A SQLite file cannot drop, and the test would cost a statement on every checkout (a
+    # page view checks out three: its session, the key state, its audit event).
+    return {"pool_pre_ping": not url.startswith("sqlite")}
 
 
 def _harden_sqlite(engine: Engine) -> None:

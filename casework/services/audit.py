@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, event, func, insert, or_, select, update
+from sqlalchemy import Select, Table, event, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.sql.elements import ClauseElement
@@ -125,7 +125,7 @@ def _dialect(session: DbSession) -> str:
     return session.get_bind(mapper=AuditEvent.__mapper__).dialect.name
 
 
-def _past_a_head(session: DbSession) -> bool:
+def _past_a_head_query() -> Select[Any]:
     """Is there an entry past its stream's head, or in a stream numbered beyond every head?
 
     Written so that both databases answer from the (stream, seq) index whatever their
@@ -137,8 +137,16 @@ def _past_a_head(session: DbSession) -> bool:
     top_head = select(func.coalesce(func.max(_HEADS.c.stream), -1)).scalar_subquery()
     top_entry = select(func.max(_EVENTS.c.stream)).scalar_subquery()
     low_entry = select(func.min(_EVENTS.c.stream)).scalar_subquery()
-    return bool(session.execute(select(or_(past, top_entry > top_head, low_entry < 0))
-                                ).scalar())
+    return select(or_(past, top_entry > top_head, low_entry < 0))
+
+
+# Built once: it has no parameters, and building the expression costs more than running it
+# (every page view runs it, issue 12).
+_PAST_A_HEAD = _past_a_head_query()
+
+
+def _past_a_head(session: DbSession) -> bool:
+    return bool(session.execute(_PAST_A_HEAD).scalar())
 
 
 def _lock_head(session: DbSession, dialect: str, now: datetime) -> tuple[int, int, str]:

@@ -16,14 +16,19 @@ assignee") a task about a person is every assigned carer's; at level 2 the direc
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -175,6 +180,16 @@ def _assigned(staff: Staff) -> Select[Any]:
                                               Assignment.ended_at.is_(None))
 
 
+def _readable_at(staff: Staff, now: datetime, column: Any) -> ColumnElement[bool]:
+    """``column`` names a person :func:`_readable` includes, checked row by row through the
+    assignment and break-glass indexes: the menu's task count runs on every page, and an
+    ``IN (subquery)`` would list every assigned person first (issue 12: flat at 100,000)."""
+    return or_(exists().where(Assignment.person_id == column, Assignment.staff_id == staff.id,
+                              Assignment.ended_at.is_(None)),
+               exists().where(BreakGlass.person_id == column, BreakGlass.staff_id == staff.id,
+                              BreakGlass.expires_at > now))
+
+
 def _in(column: Any, ids: Select[Any] | None) -> ColumnElement[bool]:
     return column.in_(ids) if ids is not None else false()
 
@@ -192,6 +207,7 @@ def _on_duty_clause(staff: Staff, now: datetime) -> ColumnElement[bool]:
 
 def _task_clause(staff: Staff, now: datetime, readable: Select[Any] | None) -> ColumnElement[bool]:
     role = Role(staff.role)
+    mine = _readable_at(staff, now, Task.person_id) if readable is not None else false()
     roles = [staff.role]
     if can(role, Permission.INTEL_WRITE):
         roles.append(PRIVACY_REVIEWER)
@@ -202,10 +218,10 @@ def _task_clause(staff: Staff, now: datetime, readable: Select[Any] | None) -> C
                                     and_(Task.escalation_level >= 1,
                                          _designated_clause(staff))))
     elif role in CARE_ROLES:
-        by_role = and_(by_role, or_(Task.person_id.is_(None), _in(Task.person_id, readable)))
+        by_role = and_(by_role, or_(Task.person_id.is_(None), mine))
     # About a person I may read: the assigned staff's unless owned otherwise, and everyone's
     # who cares for the person once escalated (to "another assignee").
-    about_mine = and_(_in(Task.person_id, readable),
+    about_mine = and_(mine,
                       or_(and_(Task.owner_staff_id.is_(None), Task.owner_role.is_(None)),
                           Task.escalation_level >= 1))
     clauses = [Task.owner_staff_id == staff.id, by_role, about_mine]
@@ -275,7 +291,30 @@ def _grant_clause(staff: Staff) -> ColumnElement[bool]:
 def counters(ctx: Ctx, staff: Staff) -> Counters:
     """Open tasks, waiting items and unread notifications: one statement on the casework
     database and, for those who review intelligence, one COUNT on the intelligence one."""
-    role, now = Role(staff.role), ctx.now
+    role = Role(staff.role)
+    params = {"staff_id": staff.id, "staff_ref": staff.public_id, "now": ctx.now}
+    casework, intelligence = _counter_statements(role)
+    row = ctx.session.execute(casework, params).one()
+    total_waiting = sum(int(v or 0) for v in row[2:])
+    if intelligence is not None:
+        total_waiting += ctx.session.scalar(intelligence, params) or 0
+    return Counters(tasks=int(row[0] or 0), waiting=total_waiting, unread=int(row[1] or 0))
+
+
+@dataclass(frozen=True)
+class _Someone:
+    """A member of staff as bound parameters: the counters' statements are built once per
+    role and run with the viewer's values (they run on every page, issue 12)."""
+
+    role: str
+    id: Any = field(default_factory=lambda: bindparam("staff_id", type_=Integer))
+    public_id: Any = field(default_factory=lambda: bindparam("staff_ref", type_=String))
+
+
+@functools.cache
+def _counter_statements(role: Role) -> tuple[Select[Any], Select[Any] | None]:
+    staff: Any = _Someone(role.value)
+    now: Any = bindparam("now", type_=DateTime)
     on_duty = _on_duty_clause(staff, now) if role is Role.LIAISON else false()
     readable = _readable(staff, now)
 
@@ -298,12 +337,10 @@ def counters(ctx: Ctx, staff: Staff) -> Counters:
         waiting.append(count(select(Person.id).where(_clearance_clause(staff))))
     if role is Role.LEGAL_ADVISER:
         waiting.append(count(select(Clearance.id).where(_consultation_clause(staff))))
-    row = ctx.session.execute(select(tasks, unread, *(waiting or [literal(0)]))).one()
-    total_waiting = sum(int(v or 0) for v in row[2:])
-    if can(role, Permission.INTEL_WRITE):
-        total_waiting += ctx.session.scalar(select(func.count()).select_from(IntelEntry)
-                                            .where(_privacy_clause(staff))) or 0
-    return Counters(tasks=int(row[0] or 0), waiting=total_waiting, unread=int(row[1] or 0))
+    casework = select(tasks, unread, *(waiting or [literal(0)]))
+    intelligence = (select(func.count()).select_from(IntelEntry).where(_privacy_clause(staff))
+                    if can(role, Permission.INTEL_WRITE) else None)
+    return casework, intelligence
 
 
 # --- the page ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, select
 
 from casework.models import Person
 from casework.models.base import new_public_id
@@ -183,17 +183,19 @@ def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Pers
 
 
 def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
-                visible: Select[Any] | None) -> paging.Page[tuple[Person, PersonRecord]]:
+                visible: ColumnElement[bool] | None
+                ) -> paging.Page[tuple[Person, PersonRecord]]:
     """:func:`search`, paged in the database: the blind index narrows the candidates in
-    SQL (never decrypt-and-scan), ``visible`` (a subquery of person ids, None for nobody)
-    limits them to the searcher's people, and only the page's candidates are decrypted
-    and re-checked. ``total`` counts candidates, so a page may show fewer after the check.
+    SQL (never decrypt-and-scan), ``visible`` (a condition on Person, None for nobody:
+    ``access.visible_clause``) limits them to the searcher's people, and only the page's
+    candidates are decrypted and re-checked. ``total`` counts candidates, so a page may
+    show fewer after the check.
     """
     kind, values = _classify(query)
     if not values or visible is None:
         return paging.everything([])
     column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    candidates = select(Person).where(Person.id.in_(visible))
+    candidates = select(Person).where(visible)
     for value in values:
         candidates = candidates.where(Person.subject_id.in_(
             subjects.candidates_query(ctx, column, value)))
@@ -245,7 +247,7 @@ def _same_person_maybe(record: PersonRecord, typed: set[str], dob: str | None,
     return typed <= every or any(len(name) >= 2 and name <= typed for name in theirs)
 
 
-def hidden_matches(ctx: Ctx, query: str, *, visible: Select[Any] | None,
+def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
                    limit: int = 2) -> list[Person]:
     """Issue 13.4: up to ``limit`` people the term matches who are NOT among ``visible``
     (the searcher's people). Found through the blind index and re-checked after
@@ -256,7 +258,7 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: Select[Any] | None,
     column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
     candidates = select(Person)
     if visible is not None:
-        candidates = candidates.where(Person.id.not_in(visible))
+        candidates = candidates.where(~visible)
     for value in values:
         candidates = candidates.where(Person.subject_id.in_(
             subjects.candidates_query(ctx, column, value)))

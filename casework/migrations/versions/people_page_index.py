@@ -1,0 +1,42 @@
+"""my people, a page at a time from an index: assignments by (staff, open, person) (issue 12)
+
+Revision ID: 7c0a1b2c3d40
+Revises: 7b1c2d3e4f50
+Create Date: 2026-12-02 10:20:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '7c0a1b2c3d40'
+down_revision = '7b1c2d3e4f50'
+branch_labels = None
+depends_on = None
+
+
+def upgrade(engine_name):
+    globals()["upgrade_%s" % engine_name]()
+
+
+def downgrade(engine_name):
+    globals()["downgrade_%s" % engine_name]()
+
+
+def upgrade_():
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index('ix_assignments_staff_open_person',
+                              ['staff_id', 'ended_at', 'person_id'], unique=False)
+
+
+def downgrade_():
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignments_staff_open_person')
+
+
+def upgrade_intel():
+    pass
+
+
+def downgrade_intel():
+    pass

@@ -46,9 +46,15 @@ def require_person(ctx: Ctx, staff: Staff, case_code: str) -> Person:
     if person is None:
         ctx.audit("person.open", outcome="not_found", object_type="person")
         raise NotFound()
-    decision = can_read_person(role=Role(staff.role), assigned=is_assigned(ctx, person, staff),
-                               break_glass_until=break_glass_until(ctx, person, staff),
-                               now=ctx.now)
+    # Both facts in one statement: every record page asks (issue 12).
+    assigned, until = ctx.session.execute(select(
+        exists().where(Assignment.person_id == person.id, Assignment.staff_id == staff.id,
+                       Assignment.ended_at.is_(None)),
+        select(func.max(BreakGlass.expires_at)).where(
+            BreakGlass.person_id == person.id, BreakGlass.staff_id == staff.id,
+            BreakGlass.expires_at > ctx.now).scalar_subquery())).one()
+    decision = can_read_person(role=Role(staff.role), assigned=bool(assigned),
+                               break_glass_until=until, now=ctx.now)
     if not decision.allowed:
         ctx.audit("person.open", outcome="denied", object_type="person",
                   object_ref=person.case_code)

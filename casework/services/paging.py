@@ -99,13 +99,12 @@ def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedA
     """One page of ``query`` (a select of one entity, filtered, not yet ordered).
 
     ``order`` lists the sort columns, newest first, ending with a unique integer column
-    (the id, or the audit chain's sequence number). Three statements whatever the list's
-    length: the total, the anchor row, the page.
+    (the id, or the audit chain's sequence number). At most three statements whatever the
+    list's length: the total, the anchor row, the page; a first page that holds the whole
+    list is one statement (it is its own total).
     """
     id_column = order[-1]
     name = id_column.key
-    total = session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery())) or 0
     anchor = request.after or request.before
     values = None
     if anchor is not None:
@@ -113,7 +112,11 @@ def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedA
     if anchor is None or values is None:  # the top, or the anchor row is gone: start over
         rows = list(session.scalars(query.order_by(*[c.desc() for c in order])
                                     .limit(request.size + 1)))
+        # A first page that holds the whole list is its own count (most people have fewer
+        # than a page of notes): the COUNT is only run when there is more.
+        total = len(rows) if len(rows) <= request.size else _count(session, query)
         return _page(rows, request.size, total, 0, more_before=False, name=name)
+    total = _count(session, query)
     if request.after is not None:
         rows = list(session.scalars(query.where(_after(order, values, later=False))
                                     .order_by(*[c.desc() for c in order])
@@ -168,6 +171,11 @@ def id_page(session: DbSession, entity: Any, sources: Sequence[Select[Any]], tot
                 if rows else None, page.prev_cursor)
 
 
+def _count(session: DbSession, query: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+
+
 def _page(rows: list[Any], size: int, total: int, offset: int, *,
           more_before: bool, name: str) -> Page[Any]:
     items = rows[:size]
@@ -185,8 +193,6 @@ def offset_page(session: DbSession, query: Select[Any], request: PageRequest) ->
     """One page of an ordered ``query`` by LIMIT/OFFSET, for orders that mix directions
     (urgent first, then soonest due). The order must end with a unique column so it is
     stable; the cursor's position is the offset, its row id only labels it."""
-    total = session.scalar(select(func.count()).select_from(
-        query.order_by(None).subquery())) or 0
     if request.after is not None:
         offset = request.after[1]
     elif request.before is not None:
@@ -194,6 +200,8 @@ def offset_page(session: DbSession, query: Select[Any], request: PageRequest) ->
     else:
         offset = 0
     rows = list(session.scalars(query.offset(offset).limit(request.size + 1)))
+    total = (len(rows) if offset == 0 and len(rows) <= request.size
+             else _count(session, query))
     items = rows[:request.size]
     next_cursor = f"{items[-1].id}-{offset + len(items)}" if len(rows) > request.size else None
     prev_cursor = f"{items[0].id}-{offset}" if offset > 0 and items else None

@@ -43,7 +43,7 @@ from casework.services import (
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
-from casework.web.context import ctx, settings
+from casework.web.context import ctx, per_request, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_consent import (
     CATEGORY_LABELS,
@@ -142,15 +142,19 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
         ledger.append({"row": row, "status": consent_status(row, now),
                        "share": SHARE_LABELS.get(scope.get("share_level", ""), ""),
                        "purposes": len(scope.get("purposes", []))})
-    clearance = legal.active_clearance(c, person)
-    units = {u.id: u.name for u in police_units.all_units(c)}
+    clearance = per_request(("clearance", person.id),
+                            lambda: legal.active_clearance(c, person))
+    risk_rows, meeting_pairs = risk.for_person(c, person), meetings.for_person(c, person)
+    # The units' names only when something names a unit (most records: nothing yet).
+    units = ({u.id: u.name for u in police_units.all_units(c)}
+             if risk_rows or meeting_pairs else {})
     assessments = [{"row": r, "unit": units.get(r.unit_id, ""), "valid": r.expires_at > now,
                     "residual": RISK_LABELS.get(r.residual, r.residual)}
-                   for r in risk.for_person(c, person)]
+                   for r in risk_rows]
     meeting_rows = [{"row": r, "unit": units.get(r.unit_id, ""),
                      "place_type": MEETING_PLACE_LABELS.get(r.place_type, r.place_type),
                      "has_content": bool(d.get("content"))}
-                    for r, d in meetings.for_person(c, person)]
+                    for r, d in meeting_pairs]
     return {"person": person, "ledger": ledger, "clearance": clearance,
             "clearance_by": _staff_name(clearance.psychologist) if clearance else "",
             "assessments": assessments, "meetings": meeting_rows,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
 from flask import current_app, g
 from flask_login import current_user
 
@@ -12,6 +15,19 @@ from casework.services.context import Ctx
 from casework.services.keycache import KeyCache
 from casework.services.keys import Keys
 from casework.services.passwords import Passwords
+
+T = TypeVar("T")
+
+
+def per_request(key: Hashable, load: Callable[[], T]) -> T:
+    """``load()``, computed once per request: two sections of one page asking the same
+    question (is this person cleared?) cost one statement (issue 12). Only for reads that
+    nothing in the same request changes before the page is drawn."""
+    memo: dict[Hashable, Any] = g.setdefault("senim_per_request", {})
+    if key not in memo:
+        memo[key] = load()
+    value: T = memo[key]
+    return value
 
 
 def settings() -> Settings:

@@ -24,7 +24,7 @@ from casework.models import Person, PoliceUnit, Staff, UnitAssessment
 from casework.services import accounts, legal, police_units
 from casework.services.errors import NotFound, ServiceError
 from casework.web import sections
-from casework.web.context import ctx, settings
+from casework.web.context import ctx, per_request, settings
 from casework.web.forms_legal import (
     ANSWER_LABELS,
     AVAILABILITY_LABELS,
@@ -419,7 +419,8 @@ def record_section(person: Person, staff: Staff) -> dict[str, Any]:
     out: dict[str, Any] = {
         "person": person, "L": labels(), "today": c.now.date(),
         "may_write": can(role, Permission.LEGAL_WRITE),
-        "cleared": legal.active_clearance(c, person) is not None,
+        "cleared": per_request(("clearance", person.id),
+                               lambda: legal.active_clearance(c, person)) is not None,
         "consultations": consultations, "unit_names": units, "decisions": decisions,
         "compensation": legal.compensation(c, person),
         "witness": reviews[0] if reviews else None, "witness_versions": len(reviews),

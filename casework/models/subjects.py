@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -54,6 +55,9 @@ class BlindIndexEntry(Base):
     """Truncated HMAC of a normalised value (CipherSweet-style), for equality search."""
 
     __tablename__ = "blind_index_entries"
+    # A candidate's other search terms are checked through its own few entries (issue 12,
+    # subjects.matching_all), never by reading every entry of a common name.
+    __table_args__ = (Index("ix_blind_index_entries_subject_value", "subject_id", "value"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[str] = mapped_column(

@@ -6,6 +6,7 @@ are decrypted and re-checked, so index collisions never produce a wrong match.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
@@ -195,10 +196,8 @@ def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
     if not values or visible is None:
         return paging.everything([])
     column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    candidates = select(Person).where(visible)
-    for value in values:
-        candidates = candidates.where(Person.subject_id.in_(
-            subjects.candidates_query(ctx, column, value)))
+    candidates = select(Person).where(
+        visible, *subjects.matching_all(ctx, column, values, Person.subject_id))
     page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request)
     subjects.preload_keys(ctx, [p.subject_id for p in page.items])
     records = [(p, read(ctx, p)) for p in page.items]
@@ -220,8 +219,16 @@ def possible_matches(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
             dob = None
     numbers = {normalise_phone(p) for p in phones if _phone_ok(p)}
     ids: set[str] = set()
-    for token in sorted(typed)[:10]:
-        ids |= set(subjects.candidates(ctx, NAME_INDEX, token))
+    tokens = sorted(typed)[:10]
+    if len(tokens) == 1:
+        ids |= set(subjects.candidates(ctx, NAME_INDEX, tokens[0]))
+    # A possible match shares at least two of the typed names (all of them, or one of
+    # their full names lies within the typed one): found pair by pair from the rarer name
+    # of each pair, so a common first name ("Aigul") does not bring back thousands of
+    # people to decrypt when the organisation holds 100,000 (issue 12).
+    for pair in itertools.combinations(tokens, 2):
+        ids |= set(ctx.session.scalars(select(Person.subject_id).where(
+            *subjects.matching_all(ctx, NAME_INDEX, list(pair), Person.subject_id))))
     if dob:
         ids |= set(subjects.candidates(ctx, DOB_INDEX, dob))
     for number in sorted(numbers)[:10]:
@@ -256,12 +263,10 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
     if not values:
         return []
     column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    candidates = select(Person)
+    candidates = select(Person).where(
+        *subjects.matching_all(ctx, column, values, Person.subject_id))
     if visible is not None:
         candidates = candidates.where(~visible)
-    for value in values:
-        candidates = candidates.where(Person.subject_id.in_(
-            subjects.candidates_query(ctx, column, value)))
     found: list[Person] = []
     for person in ctx.session.scalars(candidates.order_by(Person.id).limit(20)):
         if _record_matches(read(ctx, person), kind, values):

@@ -12,7 +12,9 @@ assigned to one caseworker), this:
 4. signs in to each (Senim: password, then TOTP, as ``deploy/smoke.py`` does);
 5. measures four pages with ``--connections`` concurrent clients, A/B interleaved (rounds
    alternate which app goes first): a person's page, the "my people" list, a name search
-   (POST) and adding a case note (POST, redirect not followed).
+   (POST) and adding a case note (POST, redirect not followed);
+6. probes the person page and the search with one connection (``_1conn_``): the latency
+   one person sees when no other request is queued ahead of theirs.
 
 It prints ``name=value unit`` lines: throughput, p50/p95/p99 per app and page, and the
 Senim/control throughput ratio, all measured in the same run. Nothing is asserted.
@@ -312,6 +314,24 @@ def measure(size: int, senim: Target, control: Target, *, seconds: float, rounds
         print(f"pages_{size}_{page}_ratio={ratio:.3f} x", flush=True)
 
 
+def probe(size: int, senim: Target, control: Target, *, seconds: float, rounds: int,
+          names: list[str]) -> None:
+    """Latency with one connection (nothing queued behind another request): what one
+    person waits for a page, apart from what concurrent load adds."""
+    for page in ("person", "search"):
+        samples = {"senim": Sample(), "control": Sample()}
+        for round_number in range(rounds):
+            order = (senim, control) if round_number % 2 == 0 else (control, senim)
+            for target in order:
+                run_phase(target, page, seconds, 1, names, samples[target.name],
+                          seed=100 + round_number)
+        for name, sample in samples.items():
+            prefix = f"pages_{size}_{page}_1conn_{name}"
+            for p in (50, 95, 99):
+                print(f"{prefix}_p{p}={percentile(sample.latencies, p) * 1000:.1f} ms")
+        sys.stdout.flush()
+
+
 def bench_size(size: int, args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix=f"senim-bench-{size}-"))
     processes: list[subprocess.Popen[bytes]] = []
@@ -336,6 +356,7 @@ def bench_size(size: int, args: argparse.Namespace) -> None:
             f"{args.seconds:g} s per app, {args.connections} connections)")
         measure(size, senim, control, seconds=args.seconds, rounds=args.rounds,
                 connections=args.connections, names=names)
+        probe(size, senim, control, seconds=args.seconds, rounds=2, names=names)
     finally:
         for process in processes:
             stop(process)

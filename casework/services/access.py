@@ -84,19 +84,26 @@ def _visible_people(ctx: Ctx, staff: Staff) -> Select[Any] | None:
     return select(Person).where(Person.id.in_(assigned) | Person.id.in_(glass))
 
 
+def may_read_at(staff: Any, now: Any, person_id: Any) -> ColumnElement[bool]:
+    """``person_id`` (a column) names someone ``staff`` is assigned to or holds emergency
+    access to at ``now``: checked row by row through the assignment and break-glass
+    indexes, so a query that starts from a few rows (search candidates, open tasks) stays
+    as fast with 100,000 assigned people as with ten, where ``IN (subquery)`` would first
+    list every assigned person (issue 12). ``staff`` and ``now`` may be bound parameters
+    (the menu's counters are built once per role)."""
+    return or_(
+        exists().where(Assignment.person_id == person_id, Assignment.staff_id == staff.id,
+                       Assignment.ended_at.is_(None)),
+        exists().where(BreakGlass.person_id == person_id, BreakGlass.staff_id == staff.id,
+                       BreakGlass.expires_at > now))
+
+
 def visible_clause(ctx: Ctx, staff: Staff) -> ColumnElement[bool] | None:
     """The same people as :func:`visible_person_ids`, as a condition on ``Person`` (None:
-    nobody). Correlated: each candidate row is checked through the assignment and
-    break-glass indexes, so a query that starts from a few candidates (a search through
-    the blind index) stays as fast with 100,000 assigned people as with ten; an
-    ``IN (subquery)`` would first list every assigned person (issue 12)."""
+    nobody); see :func:`may_read_at`."""
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return None
-    return or_(
-        exists().where(Assignment.person_id == Person.id, Assignment.staff_id == staff.id,
-                       Assignment.ended_at.is_(None)),
-        exists().where(BreakGlass.person_id == Person.id, BreakGlass.staff_id == staff.id,
-                       BreakGlass.expires_at > ctx.now))
+    return may_read_at(staff, ctx.now, Person.id)
 
 
 def visible_person_ids(ctx: Ctx, staff: Staff) -> Select[Any] | None:

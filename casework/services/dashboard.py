@@ -67,7 +67,7 @@ from casework.models import (
     Task,
     WitnessReview,
 )
-from casework.services import mou_versions, roster
+from casework.services import access, mou_versions, roster
 from casework.services.context import Ctx
 from mou.checks import _add_months
 
@@ -180,16 +180,6 @@ def _assigned(staff: Staff) -> Select[Any]:
                                               Assignment.ended_at.is_(None))
 
 
-def _readable_at(staff: Staff, now: datetime, column: Any) -> ColumnElement[bool]:
-    """``column`` names a person :func:`_readable` includes, checked row by row through the
-    assignment and break-glass indexes: the menu's task count runs on every page, and an
-    ``IN (subquery)`` would list every assigned person first (issue 12: flat at 100,000)."""
-    return or_(exists().where(Assignment.person_id == column, Assignment.staff_id == staff.id,
-                              Assignment.ended_at.is_(None)),
-               exists().where(BreakGlass.person_id == column, BreakGlass.staff_id == staff.id,
-                              BreakGlass.expires_at > now))
-
-
 def _in(column: Any, ids: Select[Any] | None) -> ColumnElement[bool]:
     return column.in_(ids) if ids is not None else false()
 
@@ -207,7 +197,8 @@ def _on_duty_clause(staff: Staff, now: datetime) -> ColumnElement[bool]:
 
 def _task_clause(staff: Staff, now: datetime, readable: Select[Any] | None) -> ColumnElement[bool]:
     role = Role(staff.role)
-    mine = _readable_at(staff, now, Task.person_id) if readable is not None else false()
+    # Row by row, not IN (every assigned person): the menu counts on every page.
+    mine = access.may_read_at(staff, now, Task.person_id) if readable is not None else false()
     roles = [staff.role]
     if can(role, Permission.INTEL_WRITE):
         roles.append(PRIVACY_REVIEWER)

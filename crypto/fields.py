@@ -47,18 +47,17 @@ def field_context(*, table: str, column: str, row: str, subject: str) -> bytes:
 # canonical(a, b, c) == canonical(a) + canonical(b) + canonical(c), and a bytes part is
 # ``0x02 || len(4) || bytes``: the label and the fixed-size header's length prefix are
 # precomputed, and the context's prefix is packed directly. The bytes are identical to
-# ``canonical("senim-field-v1", header, context)`` (tests/unit/test_crypto_fields.py checks).
+# ``canonical("senim-field-v1", header, context)`` (tests/unit/crypto/test_crypto_fields.py checks).
 _AAD_LABEL = canonical("senim-field-v1")
 _BYTES_TAG = canonical(b"")[:1]
 _AAD_HEADER_PREFIX = _AAD_LABEL + canonical(b"\0" * _HEADER.size)[: -_HEADER.size]
 
 
 def _aad(header: bytes, context: bytes) -> bytes:
-    return _aad_after(_AAD_HEADER_PREFIX + header, context)
-
-
-def _aad_after(prefix: bytes, context: bytes) -> bytes:
-    return b"".join((prefix, _BYTES_TAG, len(context).to_bytes(4, "big"), context))
+    """The associated data; encrypt_field and decrypt_field build the same bytes inline
+    (hot path), from the header table's precomputed prefix."""
+    return b"".join((_AAD_HEADER_PREFIX, header, _BYTES_TAG,
+                     len(context).to_bytes(4, "big"), context))
 
 
 _HEADERS: dict[int, tuple[bytes, bytes]] = {}
@@ -82,7 +81,7 @@ def encrypt_field(key: SecretKey, plaintext: bytes, *, context: bytes) -> bytes:
     """
     header, prefix = _HEADERS.get(key.version) or _header(key.version)
     nonce = os.urandom(_NONCE_BYTES)
-    # _aad_after, inlined: this runs for every encrypted field (hot path).
+    # _aad, inlined: this runs for every encrypted field (hot path).
     aad = b"".join((prefix, _BYTES_TAG, len(context).to_bytes(4, "big"), context))
     return b"".join((header, nonce, key.aead.encrypt(nonce, plaintext, aad)))
 

@@ -174,22 +174,27 @@ def emergency_access() -> ResponseReturnValue:
         flash(_("That request has expired. Search again to request emergency access."),
               "error")
         return redirect(url_for("persons.index"))
-    if form.validate_on_submit():
-        try:
-            access.break_glass(ctx(), g.staff, code, form.reason.data or "")
-        except NotFound:
-            db.session.commit()
-            abort(404)
-        except access.AccessDenied as denied:
-            db.session.commit()
-            form.reason.errors.extend(explain(denied.reasons))
-        else:
-            db.session.commit()
-            session.pop(TICKETS, None)
-            flash(_("Emergency access granted for one hour. The director has been told."),
-                  "warning")
-            return redirect(url_for("persons.detail", case_code=code))
+    if form.validate_on_submit() and _grant_emergency_access(code, form):
+        session.pop(TICKETS, None)
+        return redirect(url_for("persons.detail", case_code=code))
     return render_template("persons/emergency_access.html", ticket_form=form), 422
+
+
+def _grant_emergency_access(case_code: str, form: Any) -> bool:
+    """Break-glass with the form's reason, committed and audited whatever the outcome;
+    False with the refusal's reasons on the form, 404 for an unknown case code."""
+    try:
+        access.break_glass(ctx(), g.staff, case_code, form.reason.data or "")
+    except NotFound:
+        db.session.commit()
+        abort(404)
+    except access.AccessDenied as denied:
+        db.session.commit()
+        form.reason.errors.extend(explain(denied.reasons))
+        return False
+    db.session.commit()
+    flash(_("Emergency access granted for one hour. The director has been told."), "warning")
+    return True
 
 
 def _lines(text: str | None) -> list[str]:
@@ -374,20 +379,8 @@ def _render_detail(person: Person, note_form: NoteForm,
 @requires(Permission.PERSON_READ)
 def break_glass(case_code: str) -> ResponseReturnValue:
     form = BreakGlassForm()
-    if form.validate_on_submit():
-        try:
-            access.break_glass(ctx(), g.staff, case_code, form.reason.data or "")
-        except NotFound:
-            db.session.commit()
-            abort(404)
-        except access.AccessDenied as denied:
-            db.session.commit()
-            form.reason.errors.extend(explain(denied.reasons))
-        else:
-            db.session.commit()
-            flash(_("Emergency access granted for one hour. The director has been told."),
-                  "warning")
-            return redirect(url_for("persons.detail", case_code=case_code))
+    if form.validate_on_submit() and _grant_emergency_access(case_code, form):
+        return redirect(url_for("persons.detail", case_code=case_code))
     return render_template("persons/break_glass.html", case_code=case_code, form=form), 422
 
 

@@ -114,9 +114,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from casework.web.i18n import select_locale
+    from casework.web.i18n import install_memoised_gettext, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    install_memoised_gettext(app)
     with app.app_context():
         for engine in db.engines.values():
             _harden_sqlite(engine)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, request, session
+from babel import support
+from flask import Flask, g, has_app_context, request, session
+from flask_babel import Domain
 from flask_login import current_user
 
 from casework.config import LANGUAGES
@@ -24,3 +26,54 @@ def select_locale() -> str:
         return str(chosen)
     best = request.accept_languages.best_match(LANGUAGES)
     return best or settings().default_language
+
+
+# Issue 12: a page makes a hundred or more gettext calls (template strings and lazy form
+# labels). Flask-Babel resolves the locale and its catalogue on every call through several
+# context-local lookups; that was about a tenth of a record page's time. The catalogue is
+# resolved once per request and locale here, and found again by one attribute read. The
+# memo lives on Flask-Babel's own per-request namespace, so it dies with the request, and
+# it is keyed on the locale object, so ``force_locale`` (messages written in a recipient's
+# language) and ``refresh`` (a language switch) each get their own catalogue.
+_MEMO = "senim_translations"
+
+
+def _remembered(namespace: object | None) -> support.Translations | None:
+    if namespace is None:
+        return None
+    attrs = namespace.__dict__
+    memo = attrs.get(_MEMO)
+    if memo is not None:
+        return memo[1]
+    return None
+
+
+class MemoisedDomain(Domain):
+    """Flask-Babel's domain whose catalogue lookup is memoised per request and locale."""
+
+    def get_translations(self) -> support.NullTranslations:
+        if not has_app_context():
+            return super().get_translations()
+        namespace = g.get("_flask_babel")
+        found = _remembered(namespace)
+        if found is not None:
+            return found
+        translations = super().get_translations()
+        namespace = g.get("_flask_babel")
+        if namespace is not None and translations is not None:
+            setattr(namespace, _MEMO, (getattr(namespace, "babel_locale", None), translations))
+        return translations
+
+
+def install_memoised_gettext(app: Flask) -> None:
+    """Use :class:`MemoisedDomain` for lazy strings, ``gettext`` and the templates."""
+    configuration = app.extensions["babel"]
+    domain = MemoisedDomain(domain=configuration.default_domain)
+    configuration.instance.domain_instance = domain
+    lookup = domain.get_translations
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: lookup().ugettext(s),
+        ngettext=lambda s, p, n: lookup().ungettext(s, p, n),
+        pgettext=lambda c, s: lookup().upgettext(c, s),
+        npgettext=lambda c, s, p, n: lookup().unpgettext(c, s, p, n),
+        newstyle=True)

@@ -1,0 +1,49 @@
+"""The per-request catalogue memo (issue 12) never serves one language's words in another:
+``force_locale`` (a message in the recipient's language) and ``refresh`` (a language switch)
+each find their own catalogue, templates and lazy form labels included, and the memo dies
+with the request."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask_babel import force_locale, gettext, lazy_gettext, refresh
+
+WORDS = {"en": "Sign in", "ru": "Войти", "kk": "Кіру"}
+
+
+def test_force_locale_inside_a_request_switches_and_restores(app):
+    label = lazy_gettext("Sign in")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert gettext("Sign in") == WORDS["en"]
+        assert render_template_string("{{ _('Sign in') }}") == WORDS["en"]
+        for language in ("ru", "kk", "en", "ru"):
+            with force_locale(language):
+                assert gettext("Sign in") == WORDS[language]
+                assert str(label) == WORDS[language]
+                assert render_template_string("{{ _('Sign in') }}") == WORDS[language]
+            assert gettext("Sign in") == WORDS["en"]
+            assert render_template_string("{{ _('Sign in') }}") == WORDS["en"]
+
+
+def test_refresh_after_a_language_change_takes_the_new_catalogue(app):
+    with app.test_request_context("/", headers={"Accept-Language": "kk"}):
+        from flask import session
+
+        assert gettext("Sign in") == WORDS["kk"]
+        session["lang"] = "ru"
+        refresh()
+        assert gettext("Sign in") == WORDS["ru"]
+        assert render_template_string("{{ _('Sign in') }}") == WORDS["ru"]
+
+
+def test_each_request_chooses_its_own_language(app):
+    for language in ("ru", "en", "kk", "kk", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            assert render_template_string("{{ _('Sign in') }}") == WORDS[language]
+            assert str(lazy_gettext("Sign in")) == WORDS[language]
+
+
+def test_outside_any_context_the_words_are_the_source_words(app):
+    assert gettext("Sign in") == WORDS["en"]
+    assert app.extensions["babel"].instance.domain_instance.get_translations().gettext(
+        "Sign in") == WORDS["en"]

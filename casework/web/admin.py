@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField
 from wtforms.validators import DataRequired
@@ -17,6 +16,7 @@ from casework.models import Staff
 from casework.services import accounts, grants
 from casework.services.errors import NotFound, ServiceError
 from casework.web.context import ctx, settings
+from casework.web.form_base import FlaskForm
 from casework.web.forms import ConfirmForm, StaffCreateForm, role_choices
 from casework.web.grants import refused, requested
 from casework.web.messages import explain

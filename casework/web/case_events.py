@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -24,6 +23,7 @@ from casework.services import case_events
 from casework.services.errors import ServiceError
 from casework.web import sections
 from casework.web.context import ctx
+from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
 from casework.web.messages import explain
 from casework.web.persons import open_person

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from casework.domain.casenotes import ServiceType
 from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
 from casework.domain.screening import INDICATORS, Act, CouldLeave, Means, Outcome, Purpose
+from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField, NotInFuture
 
 

@@ -7,7 +7,6 @@ every reason a record is refused.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from casework.domain.consent import (
 )
 from casework.domain.meetings import PlaceType
 from casework.domain.risk import RiskCategory, RiskLevel
+from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import LANGUAGE_CHOICES, REPRESENTATIVE_CHOICES, MultiCheckbox
 

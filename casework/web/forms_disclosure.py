@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from casework.domain.consent import Purpose
 from casework.domain.disclosure import State
+from casework.web.form_base import FlaskForm
 from mou.terms import FEEDBACK_EVENTS
 
 FEEDBACK_KINDS = FEEDBACK_EVENTS

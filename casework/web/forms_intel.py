@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
     SelectField,
@@ -31,6 +30,7 @@ from casework.domain.taxonomy import (
     SubjectArea,
 )
 from casework.services.intel import EntryInput
+from casework.web.form_base import FlaskForm
 
 KIND_LABELS = {
     EntryKind.THEMATIC: _l("Thematic: identifies no specific person or event"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -30,6 +29,7 @@ from casework.domain.legal import (
     UnitRecommendation,
 )
 from casework.services.legal import COMPENSATION_STATUSES
+from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import MultiCheckbox
 

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, send_fi
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -29,6 +28,7 @@ from casework.services.errors import NotFound, ServiceError
 from casework.services.mou_versions import MouInvalid, MouReason
 from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
+from casework.web.form_base import FlaskForm
 from casework.web.forms import ConfirmForm
 from casework.web.forms_consent import PURPOSE_LABELS
 from casework.web.messages import explain

@@ -13,7 +13,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateTimeLocalField, SelectField
@@ -27,6 +26,7 @@ from casework.services import grants, mou_versions, police_calls, police_units, 
 from casework.services.errors import ServiceError
 from casework.web.confirm import confirmed, unconfirmed
 from casework.web.context import ctx, settings
+from casework.web.form_base import FlaskForm
 from casework.web.forms import ConfirmForm
 from casework.web.grants import refused, requested
 from casework.web.messages import explain

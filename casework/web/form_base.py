@@ -1,0 +1,55 @@
+"""The base of every form: Flask-WTF's, with WTForms' own messages ("Not a valid choice.",
+"Invalid date") read from their catalogue once per language and process (issue 12).
+
+Flask-WTF loads that catalogue from disk on every request that builds a form: about a
+tenth of the search's time. The catalogue is WTForms' packaged ``.mo`` file, the same for
+every request, so one parsed copy per language is kept; the language is still chosen at
+each call (``force_locale`` included)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
+from flask_wtf import FlaskForm as _FlaskForm
+from wtforms.i18n import messages_path
+
+
+@functools.cache
+def _catalogue(language: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+def _current() -> support.NullTranslations | None:
+    if not has_request_context() or "babel" not in current_app.extensions:
+        return None
+    locale = get_locale()
+    return _catalogue(str(locale)) if locale is not None else None
+
+
+class _Translations:
+    """WTForms' translations interface over the cached catalogues."""
+
+    def gettext(self, string: str) -> str:
+        found = _current()
+        return string if found is None else found.ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        found = _current()
+        if found is None:
+            return singular if n == 1 else plural
+        return found.ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _Translations()
+
+
+class FlaskForm(_FlaskForm):
+    class Meta(_FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _TRANSLATIONS

@@ -87,13 +87,16 @@ def check_child_decision(ctx: Ctx, person: Person, *, when: date | datetime,
 
 
 def review_coming_of_age(ctx: Ctx, person: Person,
-                         record: persons.PersonRecord | None = None) -> list[Task]:
+                         record: persons.PersonRecord | None = None,
+                         ledger: list[Consent] | None = None) -> list[Task]:
     """Consents given as a child, the person now an adult: one review task per consent.
 
     Idempotent: a consent that already has a review task (open or done) gets no other.
+    ``ledger``: the person's consents, if the caller has read them already (the record page).
     """
-    rows = list(ctx.session.scalars(select(Consent).where(
-        Consent.person_id == person.id, Consent.withdrawn_at.is_(None))))
+    rows = ([c for c in ledger if c.withdrawn_at is None] if ledger is not None
+            else list(ctx.session.scalars(select(Consent).where(
+                Consent.person_id == person.id, Consent.withdrawn_at.is_(None)))))
     if not rows or is_minor_at(ctx, person, ctx.now, record):
         return []
     created: list[Task] = []

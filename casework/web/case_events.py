@@ -21,7 +21,7 @@ from casework.extensions import db
 from casework.models import Person, Staff
 from casework.services import case_events
 from casework.services.errors import ServiceError
-from casework.web import sections
+from casework.web import record_parts, sections
 from casework.web.context import ctx
 from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
@@ -61,7 +61,9 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
     form, problems = refused if refused else (CaseEventForm(formdata=None), [])
     if refused is None:
         form.occurred_on.data = None
-    return {"person": person, "events": case_events.timeline(c, person),
+    events = record_parts.read_part(person, "case_events",
+                                    lambda: case_events.timeline(c, person)) or []
+    return {"person": person, "events": events,
             "refused": refused is not None, "problems": problems,
             "labels": KIND_LABELS, "sources": SOURCE_LABELS,
             "suspect_free": {k.value for k in SUSPECT_FREE},

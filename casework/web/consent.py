@@ -42,8 +42,8 @@ from casework.services import (
 )
 from casework.services.attachments import AttachmentRefused
 from casework.services.errors import NotFound, ServiceError
-from casework.web import sections
-from casework.web.context import ctx, per_request, settings
+from casework.web import record_parts, sections
+from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.forms_consent import (
     CATEGORY_LABELS,
@@ -137,14 +137,15 @@ def section(person: Person, staff: Staff) -> dict[str, Any]:
     role = Role(staff.role)
     now = c.now
     ledger = []
-    for row in consents.ledger(c, person):
+    for row in record_parts.consent_ledger(person):
         scope = consents.scope(c, person, row)
         ledger.append({"row": row, "status": consent_status(row, now),
                        "share": SHARE_LABELS.get(scope.get("share_level", ""), ""),
                        "purposes": len(scope.get("purposes", []))})
-    clearance = per_request(("clearance", person.id),
-                            lambda: legal.active_clearance(c, person))
-    risk_rows, meeting_pairs = risk.for_person(c, person), meetings.for_person(c, person)
+    clearance = record_parts.active_clearance(person)
+    risk_rows = record_parts.read_part(person, "risk", lambda: risk.for_person(c, person)) or []
+    meeting_pairs = record_parts.read_part(person, "meetings",
+                                           lambda: meetings.for_person(c, person)) or []
     # The units' names only when something names a unit (most records: nothing yet).
     units = ({u.id: u.name for u in police_units.all_units(c)}
              if risk_rows or meeting_pairs else {})

@@ -43,7 +43,7 @@ def _remembered(namespace: object | None) -> support.Translations | None:
         return None
     attrs = namespace.__dict__
     memo = attrs.get(_MEMO)
-    if memo is not None:
+    if memo is not None and memo[0] is attrs.get("babel_locale"):
         return memo[1]
     return None
 

@@ -23,8 +23,8 @@ from casework.extensions import db
 from casework.models import Person, PoliceUnit, Staff, UnitAssessment
 from casework.services import accounts, legal, police_units
 from casework.services.errors import NotFound, ServiceError
-from casework.web import sections
-from casework.web.context import ctx, per_request, settings
+from casework.web import record_parts, sections
+from casework.web.context import ctx, settings
 from casework.web.forms_legal import (
     ANSWER_LABELS,
     AVAILABILITY_LABELS,
@@ -412,17 +412,20 @@ def record_section(person: Person, staff: Staff) -> dict[str, Any]:
     c = ctx()
     role = Role(staff.role)
     decisions = [(row, legal.decision_note(c, person, row))
-                 for row in legal.decisions(c, person)]
-    consultations = legal.consultations(c, person)
+                 for row in record_parts.read_part(person, "legal_decisions",
+                                                   lambda: legal.decisions(c, person)) or []]
+    consultations = record_parts.read_part(person, "legal_consultations",
+                                           lambda: legal.consultations(c, person)) or []
     units = {u.public_id: u.name for u in police_units.all_units(c)} if consultations else {}
-    reviews = legal.witness_reviews(c, person)
+    reviews = record_parts.read_part(person, "witness_reviews",
+                                     lambda: legal.witness_reviews(c, person)) or []
     out: dict[str, Any] = {
         "person": person, "L": labels(), "today": c.now.date(),
         "may_write": can(role, Permission.LEGAL_WRITE),
-        "cleared": per_request(("clearance", person.id),
-                               lambda: legal.active_clearance(c, person)) is not None,
+        "cleared": record_parts.active_clearance(person) is not None,
         "consultations": consultations, "unit_names": units, "decisions": decisions,
-        "compensation": legal.compensation(c, person),
+        "compensation": record_parts.read_part(person, "compensation",
+                                               lambda: legal.compensation(c, person)) or [],
         "witness": reviews[0] if reviews else None, "witness_versions": len(reviews),
         "names": _names({d.recorded_by for d, _n in decisions}
                         | {r.adviser for r, _c in consultations}),

@@ -41,7 +41,7 @@ from casework.services import (
     subjects,
 )
 from casework.services.errors import NotFound, ServiceError
-from casework.web import sections
+from casework.web import record_parts, sections
 from casework.web.context import ctx
 from casework.web.form_dates import local_today
 from casework.web.forms_casework import (
@@ -141,12 +141,12 @@ def _unassigned_context(hidden: list[Person]) -> dict[str, Any]:
     """What the page may say about matches not assigned to the user: how many (one, or
     more than one) and, for exactly one, an opaque ticket for emergency access. The ticket
     is kept server-side in the session; the page never holds the case code."""
-    ticket = ""
-    if len(hidden) == 1:
-        ticket = secrets.token_urlsafe(16)
-        expires = (utcnow() + timedelta(seconds=TICKET_SECONDS)).isoformat()
-        session[TICKETS] = {ticket: {"code": hidden[0].case_code, "expires": expires}}
-    return {"unassigned": len(hidden),
+    if len(hidden) != 1:  # the page offers the form for exactly one match, never more
+        return {"unassigned": len(hidden), "ticket_form": None}
+    ticket = secrets.token_urlsafe(16)
+    expires = (utcnow() + timedelta(seconds=TICKET_SECONDS)).isoformat()
+    session[TICKETS] = {ticket: {"code": hidden[0].case_code, "expires": expires}}
+    return {"unassigned": 1,
             "ticket_form": TicketBreakGlassForm(formdata=None, ticket=ticket)}
 
 
@@ -357,22 +357,29 @@ def _render_detail(person: Person, note_form: NoteForm,
     c = ctx()
     record = persons.read(c, person)
     # Turning 18 is noticed here too (and nightly): a child's consent becomes a review task.
-    if minors.review_coming_of_age(c, person, record):
+    if minors.review_coming_of_age(c, person, record,
+                                   ledger=record_parts.consent_ledger(person)):
         db.session.commit()
     return render_template(
         "persons/detail.html", person=person, record=record,
         genders=dict(GENDERS), screenings=screenings.history(c, person),
         interviews=interviews.page_for_person(c, person, page_request("interviews_")),
         notes=casenotes.page_for_person(c, person, page_request("notes_")),
-        safety_plan=casenotes.current_safety_plan(c, person),
-        notice=interviews.open_notice(c, person), entries=intel.entries_for_person(c, person),
+        safety_plan=record_parts.read_part(person, "safety_plan",
+                                           lambda: casenotes.current_safety_plan(c, person)),
+        notice=record_parts.read_part(person, "interview_notices",
+                                      lambda: interviews.open_notice(c, person)),
+        entries=record_parts.read_part(person, "source_links",
+                                       lambda: intel.entries_for_person(c, person)) or [],
         assignees=access.assignees(c, person), note_form=note_form,
         note_errors=note_errors or [], today=local_today(),
         sections=sections.render_context(person, g.staff),
         minor=minors.status_at(c, person, c.now, record),
         minor_grounds=MINOR_GROUND_LABELS, representatives=REPRESENTATIVE_LABELS,
         # Issue 10: a banner while an urgent task about this person is open.
-        urgent_tasks=dashboard.urgent_tasks_about(c, person), task_labels=TASK_LABELS)
+        urgent_tasks=record_parts.read_part(person, "urgent_tasks",
+                                            lambda: dashboard.urgent_tasks_about(c, person)) or [],
+        task_labels=TASK_LABELS)
 
 
 @bp.route("/<case_code>/break-glass", methods=["POST"])

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from casework.domain.sessions import SessionStatus, session_status
 from casework.models import StaffSession
@@ -49,20 +49,26 @@ def load(session: DbSession, sid: str, *, now: datetime,
 
 def store(session: DbSession, *, sid: str, data: dict[str, object], staff_id: int | None,
           user_agent: str, now: datetime, created_at: datetime | None,
-          must_exist: bool = False) -> StaffSession | None:
-    """Create or update the row for ``sid``; with ``must_exist``, never re-create one."""
+          must_exist: bool = False) -> bool:
+    """Create or update the row for ``sid``; with ``must_exist``, never re-create one.
+    False if the row had to exist and did not (revoked while the request ran)."""
+    values = {"data": encode(data), "staff_id": staff_id, "user_agent": user_agent[:120],
+              "last_seen_at": now}
+    if must_exist:
+        # One statement (issue 12): the row is not read first, and a row that is gone
+        # (logged out elsewhere, revoked) matches nothing and stays gone.
+        result = session.execute(update(StaffSession)
+                                 .where(StaffSession.id_hash == hash_sid(sid)).values(**values)
+                                 .execution_options(synchronize_session=False))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
     row = session.get(StaffSession, hash_sid(sid))
-    if row is None and must_exist:
-        return None
     if row is None:
         row = StaffSession(id_hash=hash_sid(sid), created_at=created_at or now)
         session.add(row)
-    row.data = encode(data)
-    row.staff_id = staff_id
-    row.user_agent = user_agent[:120]
-    row.last_seen_at = now
+    for name, value in values.items():
+        setattr(row, name, value)
     session.flush()
-    return row
+    return True
 
 
 def encode(data: dict[str, object]) -> str:

@@ -141,11 +141,11 @@ class DatabaseSessionInterface(SessionInterface):
             if session.sid:
                 store.forget(db.session, session.sid)
             session.sid, created_at, must_exist = store.new_sid(), None, False
-        row = store.store(db.session, sid=session.sid, data=dict(session),
-                          staff_id=staff_id, user_agent=user_agent, now=utcnow(),
-                          created_at=created_at, must_exist=must_exist)
+        stored = store.store(db.session, sid=session.sid, data=dict(session),
+                             staff_id=staff_id, user_agent=user_agent, now=utcnow(),
+                             created_at=created_at, must_exist=must_exist)
         db.session.commit()
-        if row is None:
+        if not stored:
             # Revoked while this request ran (another tab logged out, a password changed):
             # never resurrect it.
             response.delete_cookie(self.cookie, path="/", secure=self.secure, httponly=True,

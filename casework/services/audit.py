@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, event, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Select, Table, event, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.sql.elements import ClauseElement
@@ -121,7 +121,9 @@ def flush(session: DbSession) -> int:
     return len(pending.items)
 
 
-def _dialect(session: DbSession) -> str:
+def _dialect(session: DbSession | Connection) -> str:
+    if isinstance(session, Connection):
+        return session.dialect.name
     return session.get_bind(mapper=AuditEvent.__mapper__).dialect.name
 
 
@@ -145,11 +147,12 @@ def _past_a_head_query() -> Select[Any]:
 _PAST_A_HEAD = _past_a_head_query()
 
 
-def _past_a_head(session: DbSession) -> bool:
+def _past_a_head(session: DbSession | Connection) -> bool:
     return bool(session.execute(_PAST_A_HEAD).scalar())
 
 
-def _lock_head(session: DbSession, dialect: str, now: datetime) -> tuple[int, int, str]:
+def _lock_head(session: DbSession | Connection, dialect: str, now: datetime
+               ) -> tuple[int, int, str]:
     """Lock one stream's head row for this transaction; returns (stream, seq, mac)."""
     if dialect != "postgresql":
         # SQLite: the UPDATE takes the database write lock before the head is read.
@@ -180,7 +183,8 @@ def _lock_head(session: DbSession, dialect: str, now: datetime) -> tuple[int, in
     return row.stream, row.seq, row.mac
 
 
-def _append(session: DbSession, keys: Keys, items: list[tuple[Event, datetime]]) -> None:
+def _append(session: DbSession | Connection, keys: Keys,
+            items: list[tuple[Event, datetime]]) -> None:
     key = keys.current("audit")
     now = max(at for _, at in items).replace(tzinfo=None)
     stream, seq, prev = _lock_head(session, _dialect(session), now)
@@ -257,10 +261,16 @@ def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime)
         batch, group.queue = group.queue, []
     error: BaseException | None = None
     try:
-        with Session(bind=engine) as own:
-            for item in batch:
-                record(own, keys, item.event, now=item.now)
-            own.commit()
+        # A Core transaction of its own: nothing but these rows is written, so the ORM
+        # session's machinery (and its hooks) would only cost time on every page view.
+        if isinstance(engine, Engine):
+            with engine.begin() as connection:
+                _append(connection, keys, [(item.event, item.now) for item in batch])
+        else:
+            with Session(bind=engine) as own:
+                for item in batch:
+                    record(own, keys, item.event, now=item.now)
+                own.commit()
     except BaseException as exc:  # every waiter learns it; the leader raises it below
         error = exc
     with group.cond:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -140,6 +141,33 @@ def _seal(ctx: Ctx, person: Person, column: str, value: object) -> bytes:
 
 
 def read(ctx: Ctx, person: Person) -> PersonRecord:
+    get = _reader(ctx, person)
+    return PersonRecord(case_code=person.case_code, names=list(get("names_ciphertext") or []),
+                        date_of_birth=get("date_of_birth_ciphertext"),
+                        phones=list(get("phones_ciphertext") or []),
+                        profile=dict(get("profile_ciphertext") or {}))
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    """What a list or a search result shows of a person, and what a search re-checks:
+    names and date of birth, the phones only when asked for, never the profile (issue 12:
+    a page of 25 people decrypts half the fields the full record would)."""
+
+    case_code: str
+    names: list[str]
+    date_of_birth: str | None
+    phones: list[str] | None = None
+
+
+def summary(ctx: Ctx, person: Person, *, phones: bool = False) -> PersonSummary:
+    get = _reader(ctx, person)
+    return PersonSummary(case_code=person.case_code, names=list(get("names_ciphertext") or []),
+                         date_of_birth=get("date_of_birth_ciphertext"),
+                         phones=list(get("phones_ciphertext") or []) if phones else None)
+
+
+def _reader(ctx: Ctx, person: Person) -> Callable[[str], Any]:
     if any(getattr(person, column) is None for column in _IDENTITY_COLUMNS):
         # write_identity always stores a token (even for "no value"); only shredding
         # clears them. Never read a cleared record as an empty one.
@@ -150,10 +178,7 @@ def read(ctx: Ctx, person: Person) -> PersonRecord:
         return subjects.unseal(ctx, person.subject_id, getattr(person, column),
                                table="persons", column=column, row=person.public_id)
 
-    return PersonRecord(case_code=person.case_code, names=list(get("names_ciphertext") or []),
-                        date_of_birth=get("date_of_birth_ciphertext"),
-                        phones=list(get("phones_ciphertext") or []),
-                        profile=dict(get("profile_ciphertext") or {}))
+    return get
 
 
 def by_case_code(ctx: Ctx, case_code: str) -> Person:
@@ -185,7 +210,7 @@ def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Pers
 
 def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
                 visible: ColumnElement[bool] | None
-                ) -> paging.Page[tuple[Person, PersonRecord]]:
+                ) -> paging.Page[tuple[Person, PersonSummary]]:
     """:func:`search`, paged in the database: the blind index narrows the candidates in
     SQL (never decrypt-and-scan), ``visible`` (a condition on Person, None for nobody:
     ``access.visible_clause``) limits them to the searcher's people, and only the page's
@@ -200,7 +225,7 @@ def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
         visible, *subjects.matching_all(ctx, column, values, Person.subject_id))
     page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request)
     subjects.preload_keys(ctx, [p.subject_id for p in page.items])
-    records = [(p, read(ctx, p)) for p in page.items]
+    records = [(p, summary(ctx, p, phones=kind == "phone")) for p in page.items]
     return paging.Page([(p, r) for p, r in records if _record_matches(r, kind, values)],
                        page.total, page.offset, page.next_cursor, page.prev_cursor)
 
@@ -269,7 +294,7 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
         candidates = candidates.where(~visible)
     found: list[Person] = []
     for person in ctx.session.scalars(candidates.order_by(Person.id).limit(20)):
-        if _record_matches(read(ctx, person), kind, values):
+        if _record_matches(summary(ctx, person, phones=kind == "phone"), kind, values):
             found.append(person)
             if len(found) >= limit:
                 break
@@ -295,13 +320,16 @@ def _classify(query: str) -> tuple[str, list[str]]:
 
 def _matches(ctx: Ctx, person: Person, kind: str, values: list[str]) -> bool:
     """Re-check a candidate against its decrypted values (index collisions are expected)."""
-    return _record_matches(read(ctx, person), kind, values)
+    return _record_matches(summary(ctx, person, phones=kind == "phone"), kind, values)
 
 
-def _record_matches(record: PersonRecord, kind: str, values: list[str]) -> bool:
+def _record_matches(record: PersonRecord | PersonSummary, kind: str,
+                    values: list[str]) -> bool:
     if kind == "dob":
         return record.date_of_birth == values[0]
     if kind == "phone":
+        if record.phones is None:
+            raise ValueError("a phone search needs the phones read")
         return values[0] in {normalise_phone(p) for p in record.phones if _phone_ok(p)}
     tokens = {t for name in record.names for t in name_tokens(name)}
     return all(value in tokens for value in values)

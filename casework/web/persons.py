@@ -98,7 +98,7 @@ def index() -> str:
     page = access.people_page(c, g.staff, page_request())
     subjects.preload_keys(c, [p.subject_id for p in page.items])
     outcomes = screenings.latest_outcomes(c, page.items)
-    people = page.map(lambda p: (p, persons.read(c, p), outcomes.get(p.id)))
+    people = page.map(lambda p: (p, persons.summary(c, p), outcomes.get(p.id)))
     return render_template("persons/index.html", people=people, form=SearchForm())
 
 
@@ -112,7 +112,7 @@ def search() -> str:
     so, with no detail at all (not even the case code), and offers emergency access.
     """
     form = SearchForm()
-    results: paging.Page[tuple[Person, persons.PersonRecord]] = paging.everything([])
+    results: paging.Page[tuple[Person, persons.PersonSummary]] = paging.everything([])
     hidden: list[Person] = []
     if form.validate_on_submit():
         try:

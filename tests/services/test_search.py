@@ -153,3 +153,20 @@ def test_index_collisions_are_rechecked_after_decryption(ctx, monkeypatch, bits)
     assert persons.search(ctx, "Жанна") == [people[6]]
     assert persons.search(ctx, "Aigul Serikova") == []
     assert persons.search(ctx, "Nobody") == []
+
+
+@pytest.mark.parametrize(("query", "who"), [
+    ("8 (701) 555-12-34", "aigul"), ("+7 705 000 11 22", "dana"), ("1985-01-02", "nursultan"),
+    ("Aigul Bekova", "aigul_other")])
+def test_a_search_page_rechecks_what_it_shows_with_the_fields_it_needs(ctx, people, query, who):
+    from sqlalchemy import true
+
+    from casework.services import paging
+
+    page = persons.search_page(ctx, query, paging.PageRequest(), visible=true())
+    assert [p for p, _s in page.items] == [people[who]]
+    [(_p, shown)] = page.items
+    assert shown.names and shown.case_code == people[who].case_code
+    # The profile is never read for a result; the phones only for a phone search.
+    assert not hasattr(shown, "profile")
+    assert (shown.phones is not None) == query.startswith(("8", "+"))

@@ -78,11 +78,21 @@ def test_only_the_page_is_decrypted(app, client, monkeypatch):
     user = caseworker(app)
     login(client, app, user)
     add_people(app, user.public_id, 30)
+    from casework.services import subjects
+
     calls = []
-    original = persons.read
-    monkeypatch.setattr(persons, "read", lambda c, p: calls.append(p) or original(c, p))
+    original = persons.summary
+    monkeypatch.setattr(persons, "summary",
+                        lambda c, p, **kw: calls.append(p) or original(c, p, **kw))
+    columns: list[str] = []
+    unseal = subjects.unseal
+    monkeypatch.setattr(subjects, "unseal", lambda *a, **kw: columns.append(kw["column"])
+                        or unseal(*a, **kw))
     assert client.get("/persons/").status_code == 200
     assert len(calls) == 25
+    # Names and date of birth only: a list never decrypts phones or the profile.
+    assert sorted(set(columns)) == ["date_of_birth_ciphertext", "names_ciphertext"]
+    assert len(columns) == 50
 
 
 @pytest.mark.parametrize("query", [

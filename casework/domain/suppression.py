@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-from scipy.optimize import linprog
 
 DEFAULT_K = 5
 
@@ -241,6 +240,10 @@ def _range(n_base: int, aggregates: Sequence[Aggregate],
         "A_ub": np.array(rows_ub) if rows_ub else None, "b_ub": rhs_ub or None,
         "bounds": [(0, None)] * n_base, "method": "highs",
     }
+    # Imported here: SciPy's optimiser takes about a second to import, which every web
+    # worker and command would pay at start-up for a check only statistics runs (issue 12).
+    from scipy.optimize import linprog
+
     low = linprog(objective, **kwargs)
     high = linprog(-objective, **kwargs)
     if low.status != 0:

@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     install_memoised_gettext(app)
+    from casework.web.form_base import install_fast_html_params
+
+    install_fast_html_params()
     with app.app_context():
         for engine in db.engines.values():
             _harden_sqlite(engine)

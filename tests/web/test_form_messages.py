@@ -51,3 +51,16 @@ def test_every_form_is_built_on_the_cached_base():
                  if path.name != "form_base.py"
                  and re.search(r"from flask_wtf import .*FlaskForm", path.read_text())]
     assert offenders == []
+
+
+def test_the_app_renders_fields_with_the_fast_attribute_writer(app):
+    from wtforms.widgets import core
+
+    from casework.web.form_base import html_params
+
+    assert core.html_params is html_params
+    with app.test_request_context("/"):
+        from casework.web.forms import LoginForm
+
+        rendered = str(LoginForm().email(placeholder='"><x>'))
+    assert '"><x>' not in rendered and "&#34;&gt;&lt;x&gt;" in rendered

@@ -30,7 +30,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Select, Table, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Select,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.sql.elements import ClauseElement
@@ -151,14 +164,21 @@ def _past_a_head(session: DbSession | Connection) -> bool:
     return bool(session.execute(_PAST_A_HEAD).scalar())
 
 
+# Built once, run with bound values (every page view runs both, issue 12).
+_LOCK_STREAM_ZERO = (update(_HEADS).where(_HEADS.c.stream == 0)
+                     .values(updated_at=bindparam("now", type_=DateTime))
+                     .returning(_HEADS.c.seq, _HEADS.c.mac))
+_ADVANCE_HEAD = (update(_HEADS).where(_HEADS.c.stream == bindparam("head_stream"))
+                 .values(seq=bindparam("head_seq"), mac=bindparam("head_mac"),
+                         updated_at=bindparam("now", type_=DateTime)))
+
+
 def _lock_head(session: DbSession | Connection, dialect: str, now: datetime
                ) -> tuple[int, int, str]:
     """Lock one stream's head row for this transaction; returns (stream, seq, mac)."""
     if dialect != "postgresql":
         # SQLite: the UPDATE takes the database write lock before the head is read.
-        row = session.execute(update(_HEADS).where(_HEADS.c.stream == 0)
-                              .values(updated_at=now).returning(_HEADS.c.seq, _HEADS.c.mac)
-                              ).first()
+        row = session.execute(_LOCK_STREAM_ZERO, {"now": now}).first()
         if row is None:
             session.execute(insert(_HEADS).values(stream=0, seq=0, mac=GENESIS, updated_at=now))
             return 0, 0, GENESIS
@@ -208,8 +228,8 @@ def _append(session: DbSession | Connection, keys: Keys,
                      "request_id": item.request_id, "key_version": key.version,
                      "prev_mac": entry.prev_mac, "mac": prev})
     session.execute(insert(_EVENTS), rows)
-    session.execute(update(_HEADS).where(_HEADS.c.stream == stream)
-                    .values(seq=seq, mac=prev, updated_at=now))
+    session.execute(_ADVANCE_HEAD, {"head_stream": stream, "head_seq": seq, "head_mac": prev,
+                                    "now": now})
 
 
 # --- Group commit of events that stand alone (page views) -------------------------------

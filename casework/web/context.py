@@ -30,6 +30,20 @@ def per_request(key: Hashable, load: Callable[[], T]) -> T:
     return value
 
 
+def commit_keeping_loaded() -> None:
+    """Commit the request's session without expiring what it has loaded (the signed-in
+    user, the page's rows): a view that commits an audit event and then draws the page
+    would otherwise read the user again for the menu (issue 12). Only for a view that
+    draws what it read before its commit; anything it writes is flushed and committed
+    as usual."""
+    real = db.session()
+    keep, real.expire_on_commit = real.expire_on_commit, False
+    try:
+        db.session.commit()
+    finally:
+        real.expire_on_commit = keep
+
+
 def settings() -> Settings:
     value: Settings = current_app.extensions["senim.settings"]
     return value

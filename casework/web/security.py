@@ -33,7 +33,7 @@ from casework.extensions import db
 from casework.models.base import utcnow
 from casework.services import audit, tokens
 from casework.services.audit import AuditTrailBroken
-from casework.web.context import ctx, settings
+from casework.web.context import commit_keeping_loaded, ctx, settings
 from casework.web.input_guard import opaque_ref
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,14 +125,8 @@ def gate() -> ResponseReturnValue | None:
         view_ref = next(iter(request.view_args.values()), None) if request.view_args else None
         c = ctx()
         # Whatever loading the user wrote; the view event stands alone. The objects loaded
-        # so far (the signed-in user) stay loaded: they were read moments ago, and
-        # expiring them would cost a reload on the next attribute read (issue 12).
-        real = db.session()
-        keep, real.expire_on_commit = real.expire_on_commit, False
-        try:
-            db.session.commit()
-        finally:
-            real.expire_on_commit = keep
+        # so far (the signed-in user) stay loaded: they were read moments ago.
+        commit_keeping_loaded()
         try:
             # Durable before the page is built; shared with concurrent page views (one
             # commit for all of them, services/audit.py: append_alone).

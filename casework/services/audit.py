@@ -266,6 +266,8 @@ def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime)
     keeps page views from queueing behind each other. The caller's own session must hold no
     uncommitted writes (commit it first): the commit runs on another connection."""
     engine = session.get_bind(mapper=AuditEvent.__mapper__)
+    if not isinstance(engine, Engine):  # its own transaction needs its own connection
+        raise TypeError("append_alone needs a session bound to an engine")
     with _GROUPS_LOCK:
         group = _GROUPS.setdefault(id(engine), _Group())
     ticket = _Ticket(event, now)
@@ -283,14 +285,8 @@ def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime)
     try:
         # A Core transaction of its own: nothing but these rows is written, so the ORM
         # session's machinery (and its hooks) would only cost time on every page view.
-        if isinstance(engine, Engine):
-            with engine.begin() as connection:
-                _append(connection, keys, [(item.event, item.now) for item in batch])
-        else:
-            with Session(bind=engine) as own:
-                for item in batch:
-                    record(own, keys, item.event, now=item.now)
-                own.commit()
+        with engine.begin() as connection:
+            _append(connection, keys, [(item.event, item.now) for item in batch])
     except BaseException as exc:  # every waiter learns it; the leader raises it below
         error = exc
     with group.cond:

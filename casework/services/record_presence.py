@@ -2,12 +2,11 @@
 
 The record page has a dozen sections (consents, clearance, risk, police meetings, the case
 timeline, four legal lists, urgent tasks, interview notices, intelligence links, the
-safety plan), and for
-most people most of them are empty: a new case has a screening, interviews and notes, not
-a witness review. Asking each table in turn costs a statement per empty section; this asks
-them all at once (an ``EXISTS`` per table, each on the table's ``person_id`` index) and the
-page then reads only the sections that hold rows. A full record costs one statement more
-than before; a typical one about ten fewer.
+safety plan), and for most people most of them are empty: a new case has a screening,
+interviews and notes, not a witness review. Asking each table in turn costs a statement
+per empty section; this asks them all at once (an ``EXISTS`` per table, each on the
+table's ``person_id`` index) and the page then reads only the sections that hold rows. A
+full record costs one statement more than before; a typical one about ten fewer.
 
 A section read moments after the probe may find a row the probe did not see (or none where
 it saw one); the page then shows the record as it was a moment earlier, as any page does.

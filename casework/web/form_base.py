@@ -1,10 +1,10 @@
 """The base of every form: Flask-WTF's, with WTForms' own messages ("Not a valid choice.",
 "Invalid date") read from their catalogue once per language and process (issue 12).
 
-Flask-WTF loads that catalogue from disk on every request that builds a form: about a
-tenth of the search's time. The catalogue is WTForms' packaged ``.mo`` file, the same for
-every request, so one parsed copy per language is kept; the language is still chosen at
-each call (``force_locale`` included)."""
+Flask-WTF loads that catalogue from disk on every request that builds a form: a tenth of
+the samples of a search in one profile of a gunicorn worker. The catalogue is WTForms'
+packaged ``.mo`` file, the same for every request, so one parsed copy per language is
+kept; the language is still chosen at each call (``force_locale`` included)."""
 
 from __future__ import annotations
 

@@ -29,12 +29,13 @@ def select_locale() -> str:
 
 
 # Issue 12: a page makes a hundred or more gettext calls (template strings and lazy form
-# labels). Flask-Babel resolves the locale and its catalogue on every call through several
-# context-local lookups; that was about a tenth of a record page's time. The catalogue is
-# resolved once per request and locale here, and found again by one attribute read. The
-# memo lives on Flask-Babel's own per-request namespace, so it dies with the request, and
-# it is keyed on the locale object, so ``force_locale`` (messages written in a recipient's
-# language) and ``refresh`` (a language switch) each get their own catalogue.
+# labels). Flask-Babel resolves the locale and its catalogue on every call through
+# several context-local lookups: memoising them took the record page from 64 to 56
+# million instructions (callgrind). The catalogue is resolved once per request and
+# locale here, and found again by one attribute read. The memo lives on Flask-Babel's
+# own per-request namespace, so it dies with the request, and it is keyed on the locale
+# object, so ``force_locale`` (messages written in a recipient's language) and
+# ``refresh`` (a language switch) each get their own catalogue.
 _MEMO = "senim_translations"
 
 

@@ -114,3 +114,38 @@ def test_the_comparison_can_see_a_difference(fresh):
     found = differences(fresh)
     assert any(diff[0] == "remove_column" and diff[3].name == "stray_column"
                for diff in found["casework"])
+
+
+def test_duplicate_open_assignments_end_before_the_unique_index(fresh):
+    """Issue 12: a race before ``uq_assignments_open`` may have left two open rows for one
+    (staff, person); the upgrade keeps the oldest open, ends the copy, and the index holds."""
+    from flask_migrate import upgrade
+
+    from casework.extensions import db
+
+    with fresh.app_context():
+        upgrade(revision="7c0a1b2c3d40")
+        with db.engines[None].begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO staff (id, public_id, email, display_name, role, password_hash, "
+                "is_active, totp_last_step, created_at, password_changed_at, "
+                "must_change_password) VALUES (1, 'st1', 'a@senim.test', 'A', 'caseworker', "
+                "'x', TRUE, 0, '2026-01-01', '2026-01-01', FALSE)"))
+            conn.execute(sa.text(
+                "INSERT INTO subjects (subject_id, kind, legal_hold, created_at) "
+                "VALUES ('sub1', 'person', FALSE, '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO persons (id, public_id, case_code, subject_id, created_at) "
+                "VALUES (1, 'p1', 'SN-1', 'sub1', '2026-01-01')"))
+            for row, ended in ((1, None), (2, None), (3, "2026-01-03")):
+                conn.execute(sa.text(
+                    "INSERT INTO assignments (id, person_id, staff_id, assigned_at, ended_at) "
+                    "VALUES (:id, 1, 1, '2026-01-02', :ended)"), {"id": row, "ended": ended})
+        upgrade()
+        with db.engines[None].begin() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT id, ended_at IS NULL FROM assignments ORDER BY id")).all()
+        assert [(r[0], bool(r[1])) for r in rows] == [(1, True), (2, False), (3, False)]
+        with pytest.raises(sa.exc.IntegrityError), db.engines[None].begin() as conn:
+            conn.execute(sa.text("INSERT INTO assignments (id, person_id, staff_id) "
+                                 "VALUES (4, 1, 1)"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.base import Base, new_public_id, utcnow
@@ -41,8 +41,14 @@ class Assignment(Base):
     __tablename__ = "assignments"
     # "My people", newest first, straight from this index: a page reads its 25 rows
     # whether the caseworker has ten people or 100,000 (issue 12, access.people_page).
+    # At most one open assignment per (staff, person): the page's total is then a plain
+    # COUNT over this partial index, not a COUNT(DISTINCT) that sorts the caseworker's
+    # whole caseload (issue 12), and two people assigning at once cannot double a row.
     __table_args__ = (Index("ix_assignments_staff_open_person", "staff_id", "ended_at",
-                            "person_id"),)
+                            "person_id"),
+                      Index("uq_assignments_open", "staff_id", "person_id", unique=True,
+                            sqlite_where=text("ended_at IS NULL"),
+                            postgresql_where=text("ended_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"),

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from casework.domain.access import (
     BREAK_GLASS_DURATION,
@@ -124,16 +125,17 @@ def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.P
 
     Read from the assignment index (staff, open, person) and the few emergency grants, in
     person-id order (the order people were registered in), so the page costs the same
-    with ten people as with 100,000; the total is one count over the same index."""
+    with ten people as with 100,000; the total is one plain COUNT over the same index
+    (the unique partial index ``uq_assignments_open`` keeps one open row per person)."""
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return paging.everything([])
     open_assignment = and_(Assignment.staff_id == staff.id, Assignment.ended_at.is_(None))
-    assigned = select(Assignment.person_id).where(open_assignment).distinct()
+    assigned = select(Assignment.person_id).where(open_assignment)
     glass = select(BreakGlass.person_id).distinct().where(BreakGlass.staff_id == staff.id,
                                                BreakGlass.expires_at > ctx.now)
     also_assigned = exists().where(open_assignment, Assignment.person_id == BreakGlass.person_id)
     total = ctx.session.execute(select(
-        select(func.count(distinct(Assignment.person_id))).where(open_assignment)
+        select(func.count()).select_from(Assignment).where(open_assignment)
         .scalar_subquery(),
         select(func.count(distinct(BreakGlass.person_id))).where(
             BreakGlass.staff_id == staff.id, BreakGlass.expires_at > ctx.now,
@@ -165,9 +167,14 @@ def assign(ctx: Ctx, person: Person, staff: Staff) -> None:
     if not decision.allowed:
         raise ServiceError(*decision.reasons)
     if not is_assigned(ctx, person, staff):
-        ctx.session.add(Assignment(person_id=person.id, staff_id=staff.id,
-                                   assigned_by=ctx.actor, assigned_at=ctx.now))
-        ctx.session.flush()
+        # Two people assigning the same member of staff at once: the unique partial index
+        # refuses the second open row inside a savepoint, and the first assignment stands.
+        try:
+            with ctx.session.begin_nested():
+                ctx.session.add(Assignment(person_id=person.id, staff_id=staff.id,
+                                           assigned_by=ctx.actor, assigned_at=ctx.now))
+        except IntegrityError:
+            pass
     ctx.audit("person.assign", object_type="person", object_ref=person.case_code)
 
 

@@ -47,3 +47,42 @@ def test_assigned_and_emergency_people_merge_in_order_and_page_both_ways(app):
         later = replace(c, now=c.now + timedelta(hours=2))
         assert _codes(access.people_page(later, me, paging.PageRequest(size=10))) == [
             codes[i] for i in (6, 5, 4, 2, 0)]
+
+
+def test_one_open_assignment_per_person_even_when_two_assign_at_once(app, monkeypatch):
+    """Issue 12: the unique partial index keeps one open row per (staff, person), so the
+    page's plain COUNT is right; a second assign that raced past the check is absorbed."""
+    import pytest
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
+
+    from casework.models import Assignment
+
+    mine = make_staff(app, "caseworker")
+    with app.app_context():
+        code = add_people(app, mine.public_id, 1)[0]
+        c = service_ctx(app, mine.public_id)
+        me = accounts.by_public_id(c, mine.public_id)
+        person = access.require_person(c, me, code)
+        # Given both requests passed the "not yet assigned" check before either wrote
+        monkeypatch.setattr(access, "is_assigned", lambda *_: False)
+        access.assign(c, person, me)
+        access.assign(c, person, me)
+        db.session.commit()
+        open_rows = select(func.count()).select_from(Assignment).where(
+            Assignment.person_id == person.id, Assignment.ended_at.is_(None))
+        assert db.session.scalar(open_rows) == 1
+        assert access.people_page(c, me, paging.PageRequest(size=3)).total == 1
+        # An ended assignment does not block a new one
+        monkeypatch.undo()
+        access.unassign(c, person, me)
+        access.assign(c, person, me)
+        db.session.commit()
+        assert db.session.scalar(open_rows) == 1
+        assert db.session.scalar(select(func.count()).select_from(Assignment).where(
+            Assignment.person_id == person.id)) == 2
+        # And the database itself refuses a second open row
+        db.session.add(Assignment(person_id=person.id, staff_id=me.id))
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()

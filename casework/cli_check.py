@@ -32,6 +32,8 @@ def register_check_command(senim: AppGroup) -> None:
             click.echo(f"entry {ref}: audited but missing; acknowledged in the audit trail")
         if report.dangling_links:
             click.echo(f"{report.dangling_links} source link(s) to missing entries removed")
+        if report.caseloads_corrected:
+            click.echo(f"{report.caseloads_corrected} caseload count(s) corrected")
         for ref in report.unaudited_entries:
             click.echo(f"entry {ref}: NOT REPAIRED, no audit event records its creation",
                        err=True)

@@ -42,6 +42,7 @@ from casework.models.notify_channel import NotificationChannel, OutboundMessage
 from casework.models.persons import (
     Assignment,
     BreakGlass,
+    CaseloadCount,
     CaseNote,
     Interview,
     InterviewAddendum,
@@ -97,6 +98,7 @@ __all__ = [
     "WitnessReview",
     "Assignment",
     "BreakGlass",
+    "CaseloadCount",
     "CaseNote",
     "IntelEntry",
     "EnrolmentLetter",

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.models.base import Base, new_public_id, utcnow
@@ -58,6 +68,22 @@ class Assignment(Base):
     assigned_by: Mapped[str | None] = mapped_column(String(32))
     assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CaseloadCount(Base):
+    """How many open assignments a member of staff has, kept by the database itself.
+
+    Triggers on ``assignments`` (migration ``caseload_counts``) move the number with every
+    insert, end, reassignment and delete, cascades included, in the same transaction as
+    the row; nothing in Python writes it. "My people" states its total from this one row
+    instead of counting the whole caseload on every page (issue 12). ``senim check``
+    compares it with a real count."""
+
+    __tablename__ = "caseload_counts"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                          primary_key=True, autoincrement=False)
+    open_assignments: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class BreakGlass(Base):

@@ -15,7 +15,14 @@ from casework.domain.access import (
     can_read_person,
 )
 from casework.domain.roles import Role
-from casework.models import Assignment, BreakGlass, Person, SourceLink, Staff
+from casework.models import (
+    Assignment,
+    BreakGlass,
+    CaseloadCount,
+    Person,
+    SourceLink,
+    Staff,
+)
 from casework.services import notifications, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
@@ -125,8 +132,9 @@ def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.P
 
     Read from the assignment index (staff, open, person) and the few emergency grants, in
     person-id order (the order people were registered in), so the page costs the same
-    with ten people as with 100,000; the total is one plain COUNT over the same index
-    (the unique partial index ``uq_assignments_open`` keeps one open row per person)."""
+    with ten people as with 100,000. The total is the caseload count the database keeps
+    (``CaseloadCount``, one row read) plus the emergency grants not also assigned: no
+    count over the whole caseload on every page."""
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return paging.everything([])
     open_assignment = and_(Assignment.staff_id == staff.id, Assignment.ended_at.is_(None))
@@ -135,7 +143,7 @@ def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.P
                                                BreakGlass.expires_at > ctx.now)
     also_assigned = exists().where(open_assignment, Assignment.person_id == BreakGlass.person_id)
     total = ctx.session.execute(select(
-        select(func.count()).select_from(Assignment).where(open_assignment)
+        select(CaseloadCount.open_assignments).where(CaseloadCount.staff_id == staff.id)
         .scalar_subquery(),
         select(func.count(distinct(BreakGlass.person_id))).where(
             BreakGlass.staff_id == staff.id, BreakGlass.expires_at > ctx.now,

@@ -40,7 +40,7 @@ from casework.logs import event as log_event
 from casework.models import AuditEvent, IntelEntry, IntelWriteJournal, Person, SourceLink
 from casework.models.base import IntelBase, utcnow
 from casework.models.consistency import CrossWrite
-from casework.services import audit, subjects
+from casework.services import audit, caseloads, subjects
 from casework.services.context import Ctx
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
 from crypto import CryptoError, KeyNotFoundError, mac
@@ -295,6 +295,7 @@ class CheckReport:
     acknowledged: list[str] = field(default_factory=list)  # repaired this run
     unlinked_entries: list[str] = field(default_factory=list)  # token without a link
     dangling_links: int = 0  # links whose entry does not exist (removed)
+    caseloads_corrected: int = 0  # kept caseload counts that were wrong (set right)
 
     @property
     def unrepaired(self) -> bool:
@@ -304,7 +305,7 @@ class CheckReport:
     @property
     def found(self) -> bool:
         return bool(self.settled or self.missing_entries or self.dangling_links
-                    or self.unrepaired)
+                    or self.caseloads_corrected or self.unrepaired)
 
 
 def reconcile(session: Session, *, now: datetime, grace: timedelta,
@@ -378,6 +379,10 @@ def check(ctx: Ctx, *, grace: timedelta) -> CheckReport:
         ctx.audit(ACKNOWLEDGED, outcome="repaired", object_type="intel_entry",
                   object_ref=reference)
         report.acknowledged.append(reference)
+    report.caseloads_corrected = caseloads.recount(ctx)
+    if report.caseloads_corrected:
+        ctx.audit("consistency.caseload_counts_corrected", outcome="repaired",
+                  object_type="staff", object_ref=str(report.caseloads_corrected))
     if report.dangling_links:
         ctx.audit("consistency.dangling_links_removed", outcome="repaired",
                   object_type="source_link", object_ref=str(report.dangling_links))

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from casework.domain.keyversions import GRACE
 from casework.extensions import db
 from casework.models import Attachment, Person, Staff, SubjectKey
-from casework.services import attachments, backup, persons, subjects
+from casework.services import access, attachments, backup, caseloads, persons, subjects
 from crypto import KeyFileProvider, KeyNotFoundError, unwrap_key
 from tests.support import (
     find_in,
@@ -45,7 +45,7 @@ def _cli(app, *args):
 
 def _populate(app):
     director = make_staff(app, "director")
-    make_staff(app, "caseworker")
+    caseworker = make_staff(app, "caseworker")
     with app.app_context():
         db.session.scalar(select(Staff).where(Staff.public_id == director.public_id)) \
             .display_name = ODD_NAME
@@ -58,8 +58,11 @@ def _populate(app):
             ctx, app.extensions["senim.settings"].attachments_path,
             subject_id=victim.subject_id, owner_type="person", owner_ref=victim.public_id,
             stream=io.BytesIO(PDF), filename=f"{CANARY}NAME.pdf", max_bytes=10**7)
+        access.assign(ctx, victim, db.session.scalar(select(Staff).where(
+            Staff.public_id == caseworker.public_id)))
         expected = {p.case_code: persons.read(ctx, p) for p in (victim, bystander)}
-        info = {"victim": victim.case_code, "victim_subject": victim.subject_id,
+        info = {"caseworker": caseworker.public_id, "victim": victim.case_code,
+                "victim_subject": victim.subject_id,
                 "bystander": bystander.case_code, "director": director,
                 "attachment": attachment.public_id, "expected": expected,
                 "wrapped": list(db.session.scalars(select(SubjectKey.wrapped_key).where(
@@ -140,6 +143,13 @@ def test_backup_holds_no_plaintext_and_restores_into_a_fresh_instance(source, tm
             director = db.session.scalar(select(Staff).where(
                 Staff.public_id == info["director"].public_id))
             assert director.display_name == ODD_NAME
+            # The caseload count came across, and its triggers still follow new rows
+            assert caseloads.recount(ctx) == 0
+            caseworker = db.session.scalar(select(Staff).where(
+                Staff.public_id == info["caseworker"]))
+            assert caseloads.open_count(ctx, caseworker.id) == 1
+            access.assign(ctx, persons.by_case_code(ctx, info["bystander"]), caseworker)
+            assert caseloads.open_count(ctx, caseworker.id) == 2
             db.session.rollback()
         # A second restore over the now non-empty instance is refused.
         result = _cli(restored, "restore", out, "--identity", _identity(source))

@@ -51,9 +51,8 @@ class Assignment(Base):
     __tablename__ = "assignments"
     # "My people", newest first, straight from this index: a page reads its 25 rows
     # whether the caseworker has ten people or 100,000 (issue 12, access.people_page).
-    # At most one open assignment per (staff, person): the page's total is then a plain
-    # COUNT over this partial index, not a COUNT(DISTINCT) that sorts the caseworker's
-    # whole caseload (issue 12), and two people assigning at once cannot double a row.
+    # At most one open assignment per (staff, person): two people assigning at once cannot
+    # double a row, and the kept caseload count (CaseloadCount) is a number of people.
     __table_args__ = (Index("ix_assignments_staff_open_person", "staff_id", "ended_at",
                             "person_id"),
                       Index("uq_assignments_open", "staff_id", "person_id", unique=True,
@@ -75,9 +74,9 @@ class CaseloadCount(Base):
 
     Triggers on ``assignments`` (migration ``caseload_counts``) move the number with every
     insert, end, reassignment and delete, cascades included, in the same transaction as
-    the row; nothing in Python writes it. "My people" states its total from this one row
-    instead of counting the whole caseload on every page (issue 12). ``senim check``
-    compares it with a real count."""
+    the row. "My people" states its total from this one row instead of counting the whole
+    caseload on every page (issue 12). Only ``senim check`` writes it from Python: it
+    compares it with a real count and sets it right (``services/caseloads.recount``)."""
 
     __tablename__ = "caseload_counts"
 

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 # The number follows every write to assignments, whoever makes it (the services, the
-# import, a cascade from a shredded person or a removed member of staff), in the same
+# import, a cascade from a removed person or member of staff, a hand edit), in the same
 # transaction. A decrement never creates a row: deleting both tables in any order (the
 # tests' cleanup) leaves nothing behind.
 _SQLITE = [

@@ -32,8 +32,8 @@ def upgrade_():
     # the history keeps every row).
     op.execute(sa.text(
         "UPDATE assignments SET ended_at = COALESCE(assigned_at, CURRENT_TIMESTAMP) "
-        "WHERE ended_at IS NULL AND id NOT IN (SELECT keep FROM (SELECT MIN(id) AS keep FROM assignments WHERE ended_at IS NULL "
-        "GROUP BY staff_id, person_id) AS kept)"))
+        "WHERE ended_at IS NULL AND id NOT IN (SELECT keep FROM (SELECT MIN(id) AS keep "
+        "FROM assignments WHERE ended_at IS NULL GROUP BY staff_id, person_id) AS kept)"))
     op.create_index('uq_assignments_open', 'assignments', ['staff_id', 'person_id'],
                     unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN)
 

@@ -10,11 +10,6 @@ from casework.models import Assignment, CaseloadCount
 from casework.services.context import Ctx
 
 
-def open_count(ctx: Ctx, staff_id: int) -> int:
-    return int(ctx.session.scalar(select(CaseloadCount.open_assignments).where(
-        CaseloadCount.staff_id == staff_id)) or 0)
-
-
 def recount(ctx: Ctx) -> int:
     """Set every kept count to a real count of open assignments; returns how many were
     wrong (0 when the triggers did their work). Writers to ``assignments`` wait for the

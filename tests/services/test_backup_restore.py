@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from casework.domain.keyversions import GRACE
 from casework.extensions import db
-from casework.models import Attachment, Person, Staff, SubjectKey
+from casework.models import Attachment, CaseloadCount, Person, Staff, SubjectKey
 from casework.services import access, attachments, backup, caseloads, persons, subjects
 from crypto import KeyFileProvider, KeyNotFoundError, unwrap_key
 from tests.support import (
@@ -147,9 +147,11 @@ def test_backup_holds_no_plaintext_and_restores_into_a_fresh_instance(source, tm
             assert caseloads.recount(ctx) == 0
             caseworker = db.session.scalar(select(Staff).where(
                 Staff.public_id == info["caseworker"]))
-            assert caseloads.open_count(ctx, caseworker.id) == 1
+            assert db.session.get(CaseloadCount, caseworker.id).open_assignments == 1
             access.assign(ctx, persons.by_case_code(ctx, info["bystander"]), caseworker)
-            assert caseloads.open_count(ctx, caseworker.id) == 2
+            db.session.flush()
+            db.session.expire_all()
+            assert db.session.get(CaseloadCount, caseworker.id).open_assignments == 2
             db.session.rollback()
         # A second restore over the now non-empty instance is refused.
         result = _cli(restored, "restore", out, "--identity", _identity(source))

@@ -94,7 +94,7 @@ def load_senim(app: Any, count: int, *, staff_email: str, batch: int = 500,
     from casework.extensions import db
     from casework.models import Person, Staff
     from casework.models.base import utcnow
-    from casework.services import casenotes, imports, interviews, subjects
+    from casework.services import casenotes, clock, imports, interviews, subjects
     from casework.services.context import Ctx
 
     with app.app_context():
@@ -110,14 +110,16 @@ def load_senim(app: Any, count: int, *, staff_email: str, batch: int = 500,
             for offset, person in enumerate(chunk):
                 parsed, problems = imports.check_row(
                     imports.Row(start + offset + 2, person.csv_row()),
-                    today=ctx.now.date(), staff={})
+                    today=clock.today(ctx), staff={})
                 assert parsed is not None, problems
                 parsed.caseworker = staff_id
                 rows.append(parsed)
             inner = imports.batch_ctx(ctx)
             with subjects.key_scope(ctx):
                 registered = imports.register_rows(inner, rows)
-                today = ctx.now.date()
+                # The organisation's calendar day, as the services check it (rules 81, 83):
+                # in the evening UTC it is already tomorrow in Almaty.
+                today = clock.today(ctx)
                 for person in registered:
                     for text in INTERVIEW_TEXTS:
                         notice = interviews.record_notice(

@@ -67,7 +67,7 @@ from casework.models import (
     Task,
     WitnessReview,
 )
-from casework.services import access, mou_versions, roster
+from casework.services import access, clock, mou_versions, roster
 from casework.services.context import Ctx
 from mou.checks import _add_months
 
@@ -467,7 +467,8 @@ def _latest(model: Any, *where: ColumnElement[bool]) -> Select[Any]:
 
 def _deadlines(ctx: Ctx, staff: Staff, readable: Select[Any] | None) -> list[Deadline]:
     role, now, session = Role(staff.role), ctx.now, ctx.session
-    today, until = now.date(), (now + HORIZON).date()
+    # Typed due dates are the organisation's days (services/clock.py), not UTC dates.
+    today, until = clock.local_day(now), clock.local_day(now + HORIZON)
     out: list[Deadline] = []
     if readable is not None:
         plans = _latest(CaseNote, CaseNote.kind == "safety_plan",
@@ -488,7 +489,7 @@ def _deadlines(ctx: Ctx, staff: Staff, readable: Select[Any] | None) -> list[Dea
                                WitnessReview.next_deadline <= until)
                         .limit(LIST_LIMIT)) if due is not None]
         if can(role, Permission.CONSENT_WRITE):
-            out += [Deadline("consent_expiry", code, None, due.date(), False)
+            out += [Deadline("consent_expiry", code, None, clock.local_day(due), False)
                     for code, due in session.execute(
                         select(Person.case_code, Consent.valid_until)
                         .join(Person, Person.id == Consent.person_id)
@@ -498,7 +499,7 @@ def _deadlines(ctx: Ctx, staff: Staff, readable: Select[Any] | None) -> list[Dea
                         .limit(LIST_LIMIT)) if due is not None]
         if can(role, Permission.RISK_WRITE):
             newer = aliased(RiskAssessment)
-            out += [Deadline("risk_expiry", code, name, due.date(), False)
+            out += [Deadline("risk_expiry", code, name, clock.local_day(due), False)
                     for code, name, due in session.execute(
                         select(Person.case_code, PoliceUnit.name, RiskAssessment.expires_at)
                         .join(Person, Person.id == RiskAssessment.person_id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from casework.domain.legal import UNIT_ANSWERS, UNIT_QUESTIONS, UnitRecommendation
 from casework.domain.roles import Role
 from casework.models import PoliceUnit, Staff, UnitAssessment
-from casework.services import subjects
+from casework.services import clock, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 
@@ -54,7 +54,7 @@ def assess(ctx: Ctx, unit: PoliceUnit, *, answers: dict[str, dict[str, str]],
     if set(answers) != set(UNIT_QUESTIONS) or any(
             a.get("answer") not in UNIT_ANSWERS for a in answers.values()):
         raise ServiceError(UnitReason.INCOMPLETE)
-    if valid_until <= ctx.now.date():
+    if valid_until <= clock.today(ctx):  # a typed date: the organisation's day
         raise ServiceError(UnitReason.VALIDITY_PAST)
     row = UnitAssessment(unit_id=unit.id, recommendation=recommendation.value,
                          assessed_by=ctx.actor or "", assessed_at=ctx.now,
@@ -70,7 +70,7 @@ def assess(ctx: Ctx, unit: PoliceUnit, *, answers: dict[str, dict[str, str]],
 def current_assessment(ctx: Ctx, unit: PoliceUnit) -> UnitAssessment | None:
     """The newest assessment still valid today, if any."""
     return ctx.session.scalar(select(UnitAssessment).where(
-        UnitAssessment.unit_id == unit.id, UnitAssessment.valid_until >= ctx.now.date())
+        UnitAssessment.unit_id == unit.id, UnitAssessment.valid_until >= clock.today(ctx))
         .order_by(UnitAssessment.assessed_at.desc(), UnitAssessment.id.desc()).limit(1))
 
 

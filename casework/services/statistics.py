@@ -27,8 +27,8 @@ from casework.domain.statistics import (
 )
 from casework.models import Assignment, CaseNote, Consent, Interview, Person, Screening
 from casework.models.disclosure import DisclosurePackage, DisclosureRequest, PackageFeedback
+from casework.services import clock, subjects
 from casework.services import persons as person_records
-from casework.services import subjects
 from casework.services.context import Ctx
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
 
@@ -89,7 +89,7 @@ def collect(ctx: Ctx) -> list[PersonFacts]:
         except (SubjectShredded, IntegrityAlarm):
             continue
         profile = record.profile
-        registered = person.created_at.date()
+        registered = clock.local_day(person.created_at)
         age = _age_at(record.date_of_birth, profile.get("estimated_age"), registered)
         latest = screenings[person.id][0] if screenings[person.id] else None
         content: dict[str, Any] = {}
@@ -115,8 +115,8 @@ def collect(ctx: Ctx) -> list[PersonFacts]:
             days_to_first_service=(given[0][0] - registered).days if given else None,
             interviews=int(interviews.get(person.id, 0)),
             open_case=person.id in open_cases,
-            consents_given=tuple(recorded.date() for recorded, _ in consents[person.id]),
-            consents_withdrawn=tuple(w.date() for _, w in consents[person.id] if w),
+            consents_given=tuple(clock.local_day(recorded) for recorded, _ in consents[person.id]),
+            consents_withdrawn=tuple(clock.local_day(w) for _, w in consents[person.id] if w),
         ))
     return facts
 
@@ -127,9 +127,9 @@ def organisation_events(ctx: Ctx) -> dict[str, list[tuple[date, str]]]:
         select(DisclosurePackage.released_at, DisclosureRequest.emergency,
                DisclosureRequest.purpose)
         .join(DisclosureRequest, DisclosurePackage.request_id == DisclosureRequest.id))
-    disclosures = [(at.date(), "emergency" if emergency else purpose)
+    disclosures = [(clock.local_day(at), "emergency" if emergency else purpose)
                    for at, emergency, purpose in released]
-    feedback = [(at.date(), kind) for at, kind in ctx.session.execute(
+    feedback = [(clock.local_day(at), kind) for at, kind in ctx.session.execute(
         select(PackageFeedback.recorded_at, PackageFeedback.kind))]
     return {"disclosures": disclosures, "feedback": feedback}
 
@@ -137,7 +137,7 @@ def organisation_events(ctx: Ctx) -> dict[str, list[tuple[date, str]]]:
 def report(ctx: Ctx, *, k: int) -> Report:
     """The protected tables of the whole history, with who was left out and why."""
     included, exclusions = counted(collect(ctx))
-    today = ctx.now.date()
+    today = clock.today(ctx)
     built = tables(included, k=k, today=today,
                    extra=organisation_events(ctx))
     return Report(k=k, tables=built, exclusions=exclusions, counted_people=len(included),

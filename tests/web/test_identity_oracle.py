@@ -57,7 +57,7 @@ def scene(app) -> Scene:
     )
     from casework.extensions import db
     from casework.models import Staff
-    from casework.services import access, intel, interviews, persons
+    from casework.services import access, clock, intel, interviews, persons
 
     caseworker = make_staff(app, "caseworker")
     liaison = make_staff(app, "liaison")
@@ -72,7 +72,7 @@ def scene(app) -> Scene:
         notice = interviews.record_notice(cw, person, language="ru",
                                           response=NoticeResponse.ACKNOWLEDGED)
         interview = interviews.record(cw, person, notice.public_id, interviews.InterviewInput(
-            IntervieweeRole.VICTIM, PlaceType.SHELTER, cw.now.date(), "", "Narrative."))
+            IntervieweeRole.VICTIM, PlaceType.SHELTER, clock.today(cw), "", "Narrative."))
         entry = intel.create_from_interview(cw, person, interview, intel.EntryInput(
             kind=EntryKind.THEMATIC, subject_area=SubjectArea.ROUTES,
             source_type=SourceType.VICTIM_OR_CLOSE_PERSON,

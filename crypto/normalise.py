@@ -39,38 +39,40 @@ _LATIN = {"ş": "sh", "ç": "ch", "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", 
 # is not a letter becomes a word separator.
 _APOSTROPHES = frozenset("'`´ʻʼ’‘ʹ")
 
-# Ordered Latin folding rules applied to every token, whatever script it came from.
-_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile("q"), "k"),  # Qairat / Kairat (Kazakh Latin uses q for Қ)
-    (re.compile("x"), "ks"),  # Alexei / Aleksei
-    (re.compile("w"), "v"),  # Wladimir / Vladimir
-    (re.compile("dzh"), "j"),  # Dzhamal / Jamal
-    (re.compile("zh"), "j"),  # Zhanna / Janna (Kazakh Latin writes Ж as J)
-    (re.compile("kh"), "h"),  # Mukhtar / Muhtar; also Х -> kh -> h
-    (re.compile("y"), "i"),  # Aygul / Aigul, Sergey / Sergei, Natalya / Natalia
+# Ordered Latin folding rules applied to every token, whatever script it came from. A
+# plain string is replaced as written (str.replace); a pattern is a regular expression.
+_FOLDS: tuple[tuple[str | re.Pattern[str], str], ...] = (
+    ("q", "k"),  # Qairat / Kairat (Kazakh Latin uses q for Қ)
+    ("x", "ks"),  # Alexei / Aleksei
+    ("w", "v"),  # Wladimir / Vladimir
+    ("dzh", "j"),  # Dzhamal / Jamal
+    ("zh", "j"),  # Zhanna / Janna (Kazakh Latin writes Ж as J)
+    ("kh", "h"),  # Mukhtar / Muhtar; also Х -> kh -> h
+    ("y", "i"),  # Aygul / Aigul, Sergey / Sergei, Natalya / Natalia
     (re.compile("^ie"), "e"),  # Yelena / Elena, Yerlan / Erlan (after y -> i)
     (re.compile("([aeiou])ie"), r"\1e"),  # Andreyev / Andreev
     (re.compile(r"([a-z])\1+"), r"\1"),  # Zhanna / Zhana, Dmitrii / Dmitri, Aliia / Alia
 )
 
 
+# One pass of str.translate does the table letters and deletes apostrophes; only the
+# characters left outside ASCII need Unicode decomposition (issue 12: a search re-checks
+# every candidate's decrypted names, so this runs for each person a search shows).
+_TABLE = str.maketrans({**_CYRILLIC, **_LATIN, **dict.fromkeys(_APOSTROPHES)})
+
+
+def _base(ch: str) -> str:
+    # Strip diacritics: NFKD splits "ü" into "u" + combining mark; a decomposed Cyrillic
+    # letter not in the table (e.g. "ӣ") falls back to its base letter.
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return _CYRILLIC.get(base, _LATIN.get(base, base))
+
+
 def _letters(value: str) -> str:
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFKC", value).casefold():
-        if ch in _CYRILLIC:
-            out.append(_CYRILLIC[ch])
-        elif ch in _LATIN:
-            out.append(_LATIN[ch])
-        elif ch in _APOSTROPHES:
-            continue
-        else:
-            # Strip diacritics: NFKD splits "ü" into "u" + combining mark; a decomposed
-            # Cyrillic letter not in the table (e.g. "ӣ") falls back to its base letter.
-            base = "".join(
-                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-            )
-            out.append(_CYRILLIC.get(base, _LATIN.get(base, base)))
-    return "".join(out)
+    mapped = unicodedata.normalize("NFKC", value).casefold().translate(_TABLE)
+    if mapped.isascii():
+        return mapped
+    return "".join(ch if ch.isascii() else _base(ch) for ch in mapped)
 
 
 def _fold(token: str) -> str:
@@ -81,7 +83,10 @@ def _fold(token: str) -> str:
     while True:
         folded = token
         for pattern, replacement in _FOLDS:
-            folded = pattern.sub(replacement, folded)
+            if isinstance(pattern, str):
+                folded = folded.replace(pattern, replacement)
+            else:
+                folded = pattern.sub(replacement, folded)
         if folded == token:
             return folded
         token = folded

@@ -181,6 +181,7 @@ def register_cli(app: Flask) -> None:
     from casework.cli_import import import_group
     from casework.cli_keys import register_key_commands
     from casework.cli_packages import package_group
+    from casework.cli_reindex import reindex_group
 
     senim.add_command(audit_group)
     senim.add_command(token_group)
@@ -188,6 +189,7 @@ def register_cli(app: Flask) -> None:
     register_check_command(senim)
     senim.add_command(package_group)
     senim.add_command(import_group)
+    senim.add_command(reindex_group)
     from casework.cli_serve import serve_command
 
     senim.add_command(serve_command)

@@ -116,6 +116,38 @@ def test_the_comparison_can_see_a_difference(fresh):
                for diff in found["casework"])
 
 
+def test_people_recorded_before_name_pairs_keep_their_rows_and_start_without(fresh):
+    """Issue 12: the name-pair flag arrives down for everyone already recorded (their pairs
+    need the index key: `senim reindex names`), and adding it loses nothing that hangs
+    off a person (a table copy on SQLite would cascade to their assignments)."""
+    from flask_migrate import upgrade
+
+    from casework.extensions import db
+
+    with fresh.app_context():
+        upgrade(revision="7c2e3f4a5b62")
+        with db.engines[None].begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO staff (id, public_id, email, display_name, role, password_hash, "
+                "is_active, totp_last_step, created_at, password_changed_at, "
+                "must_change_password) VALUES (1, 'st1', 'a@senim.test', 'A', 'caseworker', "
+                "'x', TRUE, 0, '2026-01-01', '2026-01-01', FALSE)"))
+            conn.execute(sa.text(
+                "INSERT INTO subjects (subject_id, kind, legal_hold, created_at) "
+                "VALUES ('sub1', 'person', FALSE, '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO persons (id, public_id, case_code, subject_id, created_at) "
+                "VALUES (1, 'p1', 'SN-1', 'sub1', '2026-01-01')"))
+            conn.execute(sa.text(
+                "INSERT INTO assignments (id, person_id, staff_id, assigned_at) "
+                "VALUES (1, 1, 1, '2026-01-02')"))
+        upgrade()
+        with db.engines[None].begin() as conn:
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM assignments")).scalar() == 1
+            assert conn.execute(sa.text(
+                "SELECT COUNT(*) FROM persons WHERE NOT name_pairs")).scalar() == 1
+
+
 def test_duplicate_open_assignments_end_before_the_unique_index(fresh):
     """Issue 12: a race before ``uq_assignments_open`` may have left two open rows for one
     (staff, person); the upgrade keeps the oldest open, ends the copy, and the index holds."""

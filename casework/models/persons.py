@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +28,11 @@ from casework.models.base import Base, new_public_id, utcnow
 
 class Person(Base):
     __tablename__ = "persons"
+    # The people whose name-pair index is not written (recorded before it existed, until
+    # `senim reindex names` reaches them, or with more name words than it covers): while
+    # there is one, a name search takes the word-by-word path (services/persons.py).
+    __table_args__ = (Index("ix_persons_unpaired", "id", sqlite_where=text("NOT name_pairs"),
+                            postgresql_where=text("NOT name_pairs")),)
     # The columns holding ciphertext under the subject's data key (key rotation and the
     # plaintext-absence tests walk this list).
     encrypted_columns = ("names_ciphertext", "date_of_birth_ciphertext", "phones_ciphertext",
@@ -43,6 +49,8 @@ class Person(Base):
     profile_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(32))
+    # True once the blind index holds every pair of this person's name words (issue 12).
+    name_pairs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Assignment(Base):

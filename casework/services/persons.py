@@ -17,12 +17,12 @@ from sqlalchemy import ColumnElement, select
 
 from casework.models import Person
 from casework.models.base import new_public_id
-from casework.services import paging, subjects
+from casework.services import name_pairs, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import name_tokens, normalise_date, normalise_phone
 
-NAME_INDEX = "persons.name"
+NAME_INDEX = name_pairs.NAME_INDEX
 DOB_INDEX = "persons.date_of_birth"
 PHONE_INDEX = "persons.phone"
 _CODE_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
@@ -128,8 +128,9 @@ def write_identity(ctx: Ctx, person: Person, *, names: list[str], date_of_birth:
     for column, value in (("names_ciphertext", names), ("date_of_birth_ciphertext", dob),
                           ("phones_ciphertext", phones)):
         setattr(person, column, _seal(ctx, person, column, value))
-    subjects.set_index(ctx, person.subject_id, NAME_INDEX,
-                       [t for name in names for t in name_tokens(name)])
+    tokens = [t for name in names for t in name_tokens(name)]
+    subjects.set_index(ctx, person.subject_id, NAME_INDEX, tokens)
+    name_pairs.write(ctx, person, tokens)
     subjects.set_index(ctx, person.subject_id, DOB_INDEX, [dob] if dob else [])
     subjects.set_index(ctx, person.subject_id, PHONE_INDEX, [normalise_phone(p) for p in phones])
     ctx.session.flush()
@@ -220,9 +221,7 @@ def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
     kind, values = _classify(query)
     if not values or visible is None:
         return paging.everything([])
-    column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    candidates = select(Person).where(
-        visible, *subjects.matching_all(ctx, column, values, Person.subject_id))
+    candidates = select(Person).where(visible, *_conditions(ctx, kind, values))
     page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request)
     subjects.preload_keys(ctx, [p.subject_id for p in page.items])
     records = [(p, summary(ctx, p, phones=kind == "phone")) for p in page.items]
@@ -253,7 +252,7 @@ def possible_matches(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
     # people to decrypt when the organisation holds 100,000 (issue 12).
     for pair in itertools.combinations(tokens, 2):
         ids |= set(ctx.session.scalars(select(Person.subject_id).where(
-            *subjects.matching_all(ctx, NAME_INDEX, list(pair), Person.subject_id))))
+            *name_pairs.conditions(ctx, list(pair), Person.subject_id))))
     if dob:
         ids |= set(subjects.candidates(ctx, DOB_INDEX, dob))
     for number in sorted(numbers)[:10]:
@@ -287,9 +286,7 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
     kind, values = _classify(query)
     if not values:
         return []
-    column = {"name": NAME_INDEX, "dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    candidates = select(Person).where(
-        *subjects.matching_all(ctx, column, values, Person.subject_id))
+    candidates = select(Person).where(*_conditions(ctx, kind, values))
     if visible is not None:
         candidates = candidates.where(~visible)
     found: list[Person] = []
@@ -299,6 +296,14 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
             if len(found) >= limit:
                 break
     return found
+
+
+def _conditions(ctx: Ctx, kind: str, values: list[str]) -> list[ColumnElement[bool]]:
+    """The blind-index conditions of a classified search (names through their pairs)."""
+    if kind == "name":
+        return name_pairs.conditions(ctx, values, Person.subject_id)
+    column = {"dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
+    return subjects.matching_all(ctx, column, values, Person.subject_id)
 
 
 def _classify(query: str) -> tuple[str, list[str]]:

@@ -190,6 +190,9 @@ def destroy_casework(ctx: Ctx, subject: Subject) -> dict[str, int]:
         counts["source_links"] = int(result.rowcount or 0)  # type: ignore[attr-defined]
         for column in Person.encrypted_columns:
             setattr(person, column, None)
+        # Its index entries are gone with the rest: nothing to pair, nothing to find, and
+        # an erased person must not keep every name search on the slow path.
+        person.name_pairs = True
     files = list(ctx.session.scalars(select(Attachment).where(
         Attachment.subject_id == subject_id)))
     for row in files:

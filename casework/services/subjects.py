@@ -348,11 +348,23 @@ def matching_all(ctx: Ctx, column: str, normalised: list[str], subject: Any
     else:
         ordered = list(values.values())
     remembered[key] = ordered
-    entry = aliased(BlindIndexEntry)
     return [subject.in_(select(BlindIndexEntry.subject_id).where(
-        BlindIndexEntry.column == column, BlindIndexEntry.value == ordered[0]))] + [
-        exists().where(entry.subject_id == subject, entry.column == column,
-                       entry.value == digest) for digest in ordered[1:]]
+        BlindIndexEntry.column == column, BlindIndexEntry.value == ordered[0])),
+        *_carrying(column, ordered[1:], subject)]
+
+
+def carrying(ctx: Ctx, column: str, normalised: list[str], subject: Any
+             ) -> list[ColumnElement[bool]]:
+    """Conditions that ``subject`` has an entry for each value: probes of its own few
+    entries, for a subject the query already narrowed down."""
+    return _carrying(column, [index_value(ctx, column, v) for v in dict.fromkeys(normalised)],
+                     subject)
+
+
+def _carrying(column: str, digests: list[bytes], subject: Any) -> list[ColumnElement[bool]]:
+    entry = aliased(BlindIndexEntry)
+    return [exists().where(entry.subject_id == subject, entry.column == column,
+                           entry.value == digest) for digest in digests]
 
 
 def key_versions_in_use(ctx: Ctx) -> dict[int, int]:

@@ -73,6 +73,7 @@ ACTIONS = {
     "person.update": _l("Changed a person's record"),
     "person.open": _l("Opened a person's record"),
     "person.search": _l("Searched for a person"),
+    "person.reindex_names": _l("Indexed people's names for search"),
     "person.assign": _l("Assigned staff to a person"),
     "person.unassign": _l("Removed staff from a person"),
     "person.break_glass": _l("Emergency access to a record"),

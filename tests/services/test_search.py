@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.services import persons, subjects
+from casework.services import name_pairs, persons, subjects
 from crypto import blind_index, name_tokens
 
 
@@ -114,8 +114,8 @@ def test_index_holds_no_plaintext_and_differs_per_column(ctx, people):
 
     rows = list(ctx.session.scalars(select(BlindIndexEntry).where(
         BlindIndexEntry.subject_id == people["aigul"].subject_id)))
-    assert {r.column for r in rows} == {persons.NAME_INDEX, persons.DOB_INDEX,
-                                        persons.PHONE_INDEX}
+    assert {r.column for r in rows} == {persons.NAME_INDEX, name_pairs.NAME_PAIR_INDEX,
+                                        persons.DOB_INDEX, persons.PHONE_INDEX}
     assert all(len(r.value) == (subjects.INDEX_BITS + 7) // 8 for r in rows)
     # The same normalised text indexed in two columns gives unrelated values.
     assert subjects.index_value(ctx, persons.NAME_INDEX, "aigul") != \

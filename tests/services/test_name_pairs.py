@@ -190,3 +190,45 @@ def test_the_command_indexes_and_reports(app, ctx, people) -> None:
     assert "3 people indexed by name pairs" in result.output
     ctx.session.expire_all()
     assert name_reindex.remaining(ctx) == 0
+
+
+def test_a_batch_locks_its_people_before_reading_their_names(app, ctx, people,
+                                                             monkeypatch) -> None:
+    """An edit made while a batch runs waits for it (then writes its own pairs), so no
+    batch writes pairs from a name that changed after it read it: another connection
+    trying to change the person while the batch decrypts the names is refused by the
+    lock (a short lock timeout stands for the wait)."""
+    from sqlalchemy import text, update
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from casework.extensions import db
+
+    dana = people["dana"]
+    as_before_the_index(ctx, dana)
+    ctx.session.commit()
+    engine = db.engines[None]
+    outcomes: list[str] = []
+    reading = persons.summary
+
+    def edit_meanwhile(c: Any, person: Person, **kw: Any) -> Any:
+        with Session(engine) as other:
+            if engine.dialect.name == "sqlite":
+                other.execute(text("PRAGMA busy_timeout = 100"))
+            else:
+                other.execute(text("SET LOCAL lock_timeout = '100ms'"))
+            try:
+                other.execute(update(Person).where(Person.id == person.id)
+                              .values(created_by="edited"))
+                other.commit()
+                outcomes.append("written")
+            except OperationalError:
+                other.rollback()
+                outcomes.append("waited")
+        return reading(c, person, **kw)
+
+    monkeypatch.setattr(name_reindex.persons, "summary", edit_meanwhile)
+    name_reindex.batch(ctx, after_id=0, size=10)
+    ctx.session.commit()
+    assert outcomes == ["waited"]
+    assert dana.name_pairs

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -116,6 +117,21 @@ def test_the_comparison_can_see_a_difference(fresh):
                for diff in found["casework"])
 
 
+def _caseworker_and_person(conn: Any) -> None:
+    """Rows as an older schema held them: caseworker 1 and person 1 (subject 'sub1')."""
+    conn.execute(sa.text(
+        "INSERT INTO staff (id, public_id, email, display_name, role, password_hash, "
+        "is_active, totp_last_step, created_at, password_changed_at, "
+        "must_change_password) VALUES (1, 'st1', 'a@senim.test', 'A', 'caseworker', "
+        "'x', TRUE, 0, '2026-01-01', '2026-01-01', FALSE)"))
+    conn.execute(sa.text(
+        "INSERT INTO subjects (subject_id, kind, legal_hold, created_at) "
+        "VALUES ('sub1', 'person', FALSE, '2026-01-01')"))
+    conn.execute(sa.text(
+        "INSERT INTO persons (id, public_id, case_code, subject_id, created_at) "
+        "VALUES (1, 'p1', 'SN-1', 'sub1', '2026-01-01')"))
+
+
 def test_people_recorded_before_name_pairs_keep_their_rows_and_start_without(fresh):
     """Issue 12: the name-pair flag arrives down for everyone already recorded (their pairs
     need the index key: `senim reindex names`), and adding it loses nothing that hangs
@@ -127,17 +143,7 @@ def test_people_recorded_before_name_pairs_keep_their_rows_and_start_without(fre
     with fresh.app_context():
         upgrade(revision="7c2e3f4a5b62")
         with db.engines[None].begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO staff (id, public_id, email, display_name, role, password_hash, "
-                "is_active, totp_last_step, created_at, password_changed_at, "
-                "must_change_password) VALUES (1, 'st1', 'a@senim.test', 'A', 'caseworker', "
-                "'x', TRUE, 0, '2026-01-01', '2026-01-01', FALSE)"))
-            conn.execute(sa.text(
-                "INSERT INTO subjects (subject_id, kind, legal_hold, created_at) "
-                "VALUES ('sub1', 'person', FALSE, '2026-01-01')"))
-            conn.execute(sa.text(
-                "INSERT INTO persons (id, public_id, case_code, subject_id, created_at) "
-                "VALUES (1, 'p1', 'SN-1', 'sub1', '2026-01-01')"))
+            _caseworker_and_person(conn)
             conn.execute(sa.text(
                 "INSERT INTO assignments (id, person_id, staff_id, assigned_at) "
                 "VALUES (1, 1, 1, '2026-01-02')"))
@@ -158,17 +164,7 @@ def test_duplicate_open_assignments_end_before_the_unique_index(fresh):
     with fresh.app_context():
         upgrade(revision="7c0a1b2c3d40")
         with db.engines[None].begin() as conn:
-            conn.execute(sa.text(
-                "INSERT INTO staff (id, public_id, email, display_name, role, password_hash, "
-                "is_active, totp_last_step, created_at, password_changed_at, "
-                "must_change_password) VALUES (1, 'st1', 'a@senim.test', 'A', 'caseworker', "
-                "'x', TRUE, 0, '2026-01-01', '2026-01-01', FALSE)"))
-            conn.execute(sa.text(
-                "INSERT INTO subjects (subject_id, kind, legal_hold, created_at) "
-                "VALUES ('sub1', 'person', FALSE, '2026-01-01')"))
-            conn.execute(sa.text(
-                "INSERT INTO persons (id, public_id, case_code, subject_id, created_at) "
-                "VALUES (1, 'p1', 'SN-1', 'sub1', '2026-01-01')"))
+            _caseworker_and_person(conn)
             for row, ended in ((1, None), (2, None), (3, "2026-01-03")):
                 conn.execute(sa.text(
                     "INSERT INTO assignments (id, person_id, staff_id, assigned_at, ended_at) "

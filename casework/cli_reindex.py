@@ -39,5 +39,7 @@ def reindex_names_command(batch_size: int, quiet: bool) -> None:
     db.session.rollback()
     click.echo(f"{paired} people indexed by name pairs")
     if left:
-        click.echo(f"{left} people have more than {name_pairs.PAIR_WORDS_MAX} name words: "
-                   "name searches stay on the word-by-word path", err=True)
+        click.echo(f"{left} people remain without name pairs (more than "
+                   f"{name_pairs.PAIR_WORDS_MAX} name words, or a record that failed its "
+                   "integrity check: see the audit trail); name searches stay on the "
+                   "word-by-word path", err=True)

@@ -13,7 +13,7 @@ from sqlalchemy import false, func, select, update
 from casework.models import Person
 from casework.services import name_pairs, persons, subjects
 from casework.services.context import Ctx
-from casework.services.subjects import SubjectShredded
+from casework.services.subjects import IntegrityAlarm, SubjectShredded
 from crypto import name_tokens
 
 BATCH_SIZE = 500
@@ -49,6 +49,10 @@ def batch(ctx: Ctx, *, after_id: int, size: int = BATCH_SIZE) -> tuple[int | Non
         except SubjectShredded:
             # Erased: no index entries at all, and nothing left to find.
             person.name_pairs = True
+            continue
+        except IntegrityAlarm:
+            # Tampered with: the reader logged and audited the alarm. The person stays
+            # without pairs, so searches keep the word path that still finds them.
             continue
         name_pairs.write(ctx, person, [t for name in names for t in name_tokens(name)])
         paired += person.name_pairs

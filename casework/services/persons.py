@@ -247,9 +247,10 @@ def possible_matches(ctx: Ctx, *, names: list[str], date_of_birth: str | None,
     if len(tokens) == 1:
         ids |= set(subjects.candidates(ctx, NAME_INDEX, tokens[0]))
     # A possible match shares at least two of the typed names (all of them, or one of
-    # their full names lies within the typed one): found pair by pair from the rarer name
-    # of each pair, so a common first name ("Aigul") does not bring back thousands of
-    # people to decrypt when the organisation holds 100,000 (issue 12).
+    # their full names lies within the typed one): found pair by pair through the name-pair
+    # index (or from the rarer name of each pair while some people have no pairs), so a
+    # common first name ("Aigul") does not bring back thousands of people to decrypt when
+    # the organisation holds 100,000 (issue 12).
     for pair in itertools.combinations(tokens, 2):
         ids |= set(ctx.session.scalars(select(Person.subject_id).where(
             *name_pairs.conditions(ctx, list(pair), Person.subject_id))))

@@ -164,6 +164,24 @@ def test_too_many_name_words_stay_unpaired_and_found(ctx, people) -> None:
     assert reindex_all(ctx) == 0 and name_reindex.remaining(ctx) == 1
 
 
+def test_a_tampered_record_is_reported_and_the_rest_go_on(ctx, people) -> None:
+    from casework.models import AuditEvent
+    from casework.services.subjects import IntegrityAlarm
+
+    aigul, dana = people["aigul"], people["dana"]
+    for person in people.values():
+        as_before_the_index(ctx, person)
+    # Dana's names sealed for another row: they fail authentication where they are.
+    dana.names_ciphertext = aigul.names_ciphertext
+    ctx.session.flush()
+    assert reindex_all(ctx) == 2
+    assert not dana.name_pairs and name_reindex.remaining(ctx) == 1
+    assert ctx.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "crypto.integrity_failure")) == 1
+    with pytest.raises(IntegrityAlarm):  # the word path still reaches her record
+        found(ctx, "Dana Bekova")
+
+
 def test_a_new_name_replaces_the_old_pairs(ctx, people) -> None:
     dana = people["dana"]
     persons.write_identity(ctx, dana, names=["Dana Omarova"], date_of_birth=None, phones=[])

@@ -64,13 +64,14 @@ _HEADERS: dict[int, tuple[bytes, bytes]] = {}
 
 
 def _header(version: int) -> tuple[bytes, bytes]:
-    """The token header for ``version`` and the AAD's encoding up to and including it."""
+    """The token header for ``version`` and the AAD's encoding up to the context's length:
+    the header, then the tag that opens the context's bytes part."""
     try:
         return _HEADERS[version]
     except KeyError:
         header = _HEADER.pack(_FORMAT, version)
         # Key versions are few (one per rotation): the table stays tiny.
-        return _HEADERS.setdefault(version, (header, _AAD_HEADER_PREFIX + header))
+        return _HEADERS.setdefault(version, (header, _AAD_HEADER_PREFIX + header + _BYTES_TAG))
 
 
 def encrypt_field(key: SecretKey, plaintext: bytes, *, context: bytes) -> bytes:
@@ -82,7 +83,7 @@ def encrypt_field(key: SecretKey, plaintext: bytes, *, context: bytes) -> bytes:
     header, prefix = _HEADERS.get(key.version) or _header(key.version)
     nonce = os.urandom(_NONCE_BYTES)
     # _aad, inlined: this runs for every encrypted field (hot path).
-    aad = b"".join((prefix, _BYTES_TAG, len(context).to_bytes(4, "big"), context))
+    aad = b"".join((prefix, len(context).to_bytes(4, "big"), context))
     return b"".join((header, nonce, key.aead.encrypt(nonce, plaintext, aad)))
 
 
@@ -122,7 +123,7 @@ def decrypt_field(keys: KeySet | SecretKey, token: bytes, *, context: bytes) -> 
             raise DecryptionError("unsupported field token format")
         key = keys.get(int.from_bytes(header[1:], "big"))
         prefix = _header(key.version)[1]
-    aad = b"".join((prefix, _BYTES_TAG, len(context).to_bytes(4, "big"), context))
+    aad = b"".join((prefix, len(context).to_bytes(4, "big"), context))
     try:
         return key.aead.decrypt(token[_HEADER_BYTES:_BODY_AT], token[_BODY_AT:], aad)
     except InvalidTag:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from casework.domain.access import (
@@ -44,23 +55,37 @@ def break_glass_until(ctx: Ctx, person: Person, staff: Staff) -> datetime | None
         BreakGlass.expires_at > ctx.now).order_by(BreakGlass.expires_at.desc()).limit(1))
 
 
+@functools.cache
+def _opening() -> tuple[Select[Person], Select[bool, datetime]]:
+    """The two statements every record page runs, built once and run with bound values
+    (issue 12): the person by case code; whether this member of staff is assigned and
+    until when an emergency grant runs."""
+    person_id: Any = bindparam("person_id")
+    staff_id: Any = bindparam("staff_id")
+    by_code = select(Person).where(Person.case_code == bindparam("case_code"))
+    may_open = select(
+        exists().where(Assignment.person_id == person_id, Assignment.staff_id == staff_id,
+                       Assignment.ended_at.is_(None)),
+        select(func.max(BreakGlass.expires_at)).where(
+            BreakGlass.person_id == person_id, BreakGlass.staff_id == staff_id,
+            BreakGlass.expires_at > bindparam("now")).scalar_subquery())
+    return by_code, may_open
+
+
 def require_person(ctx: Ctx, staff: Staff, case_code: str) -> Person:
     """The person, if this member of staff may open the record; audited either way.
 
     Unknown case codes and forbidden ones are both answered with the same refusal to
     people outside the care roles, so guessing codes reveals nothing.
     """
-    person = ctx.session.scalar(select(Person).where(Person.case_code == case_code[:16]))
+    by_code, may_open = _opening()
+    person = ctx.session.scalar(by_code, {"case_code": case_code[:16]})
     if person is None:
         ctx.audit("person.open", outcome="not_found", object_type="person")
         raise NotFound()
     # Both facts in one statement: every record page asks (issue 12).
-    assigned, until = ctx.session.execute(select(
-        exists().where(Assignment.person_id == person.id, Assignment.staff_id == staff.id,
-                       Assignment.ended_at.is_(None)),
-        select(func.max(BreakGlass.expires_at)).where(
-            BreakGlass.person_id == person.id, BreakGlass.staff_id == staff.id,
-            BreakGlass.expires_at > ctx.now).scalar_subquery())).one()
+    assigned, until = ctx.session.execute(may_open, {
+        "person_id": person.id, "staff_id": staff.id, "now": ctx.now}).one()
     decision = can_read_person(role=Role(staff.role), assigned=bool(assigned),
                                break_glass_until=until, now=ctx.now)
     if not decision.allowed:
@@ -137,19 +162,31 @@ def people_page(ctx: Ctx, staff: Staff, request: paging.PageRequest) -> paging.P
     count over the whole caseload on every page."""
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return paging.everything([])
-    open_assignment = and_(Assignment.staff_id == staff.id, Assignment.ended_at.is_(None))
+    sources, count = _caseload()
+    params = {"staff_id": staff.id, "now": ctx.now}
+    total = ctx.session.execute(count, params).one()
+    return paging.id_page(ctx.session, Person, sources,
+                          int(total[0] or 0) + int(total[1] or 0), request, params)
+
+
+@functools.cache
+def _caseload() -> tuple[tuple[Select[Any], Select[Any]], Select[Any]]:
+    """The "my people" statements, built once and run with the viewer's id and the time
+    (issue 12): the two id sources (assignments, emergency grants) and the total."""
+    staff_id: Any = bindparam("staff_id")
+    now: Any = bindparam("now")
+    open_assignment = and_(Assignment.staff_id == staff_id, Assignment.ended_at.is_(None))
     assigned = select(Assignment.person_id).where(open_assignment)
-    glass = select(BreakGlass.person_id).distinct().where(BreakGlass.staff_id == staff.id,
-                                               BreakGlass.expires_at > ctx.now)
+    glass = select(BreakGlass.person_id).distinct().where(BreakGlass.staff_id == staff_id,
+                                                          BreakGlass.expires_at > now)
     also_assigned = exists().where(open_assignment, Assignment.person_id == BreakGlass.person_id)
-    total = ctx.session.execute(select(
-        select(CaseloadCount.open_assignments).where(CaseloadCount.staff_id == staff.id)
+    count = select(
+        select(CaseloadCount.open_assignments).where(CaseloadCount.staff_id == staff_id)
         .scalar_subquery(),
         select(func.count(distinct(BreakGlass.person_id))).where(
-            BreakGlass.staff_id == staff.id, BreakGlass.expires_at > ctx.now,
-            ~also_assigned).scalar_subquery())).one()
-    return paging.id_page(ctx.session, Person, [assigned, glass],
-                          int(total[0] or 0) + int(total[1] or 0), request)
+            BreakGlass.staff_id == staff_id, BreakGlass.expires_at > now,
+            ~also_assigned).scalar_subquery())
+    return (assigned, glass), count
 
 
 def assigned_people(ctx: Ctx, staff: Staff) -> list[Person]:
@@ -196,9 +233,13 @@ def unassign(ctx: Ctx, person: Person, staff: Staff) -> None:
 
 
 def assignees(ctx: Ctx, person: Person) -> list[Staff]:
-    return list(ctx.session.scalars(select(Staff).join(
-        Assignment, Assignment.staff_id == Staff.id).where(
-        Assignment.person_id == person.id, Assignment.ended_at.is_(None))))
+    return list(ctx.session.scalars(_assignees(), {"person_id": person.id}))
+
+
+@functools.cache
+def _assignees() -> Select[Staff]:
+    return select(Staff).join(Assignment, Assignment.staff_id == Staff.id).where(
+        Assignment.person_id == bindparam("person_id"), Assignment.ended_at.is_(None))
 
 
 def assignees_of(ctx: Ctx, people: list[Person]) -> dict[int, list[Staff]]:

@@ -168,6 +168,7 @@ def _past_a_head(session: DbSession | Connection) -> bool:
 _LOCK_STREAM_ZERO = (update(_HEADS).where(_HEADS.c.stream == 0)
                      .values(updated_at=bindparam("now", type_=DateTime))
                      .returning(_HEADS.c.seq, _HEADS.c.mac))
+_INSERT_EVENTS = insert(_EVENTS)
 _ADVANCE_HEAD = (update(_HEADS).where(_HEADS.c.stream == bindparam("head_stream"))
                  .values(seq=bindparam("head_seq"), mac=bindparam("head_mac"),
                          updated_at=bindparam("now", type_=DateTime)))
@@ -227,7 +228,7 @@ def _append(session: DbSession | Connection, keys: Keys,
                      "object_ref": item.object_ref, "outcome": item.outcome,
                      "request_id": item.request_id, "key_version": key.version,
                      "prev_mac": entry.prev_mac, "mac": prev})
-    session.execute(insert(_EVENTS), rows)
+    session.execute(_INSERT_EVENTS, rows)
     session.execute(_ADVANCE_HEAD, {"head_stream": stream, "head_seq": seq, "head_mac": prev,
                                     "now": now})
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from casework.domain.casenotes import NoteKind, ServiceType, check_note
 from casework.models import CaseNote, Person
@@ -38,11 +39,17 @@ def for_person(ctx: Ctx, person: Person) -> list[tuple[CaseNote, str]]:
             for row in rows]
 
 
+@functools.cache
+def _for_person() -> Select[CaseNote]:
+    """Built once, run with the person's id (every record page, issue 12)."""
+    return select(CaseNote).where(CaseNote.person_id == bindparam("person_id"))
+
+
 def page_for_person(ctx: Ctx, person: Person,
                     request: paging.PageRequest) -> paging.Page[tuple[CaseNote, str]]:
     """One page of the person's notes, newest first; only the page is decrypted."""
-    page = paging.keyset(ctx.session, select(CaseNote).where(CaseNote.person_id == person.id),
-                         (CaseNote.occurred_on, CaseNote.id), request)
+    page = paging.keyset(ctx.session, _for_person(), (CaseNote.occurred_on, CaseNote.id),
+                         request, {"person_id": person.id})
     return page.map(lambda row: (row, subjects.unseal_row(
         ctx, person.subject_id, row, "body_ciphertext") or ""))
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 
 from casework.domain.chronology import check_interview_date
 from casework.domain.interviews import (
@@ -49,9 +50,7 @@ def record_notice(ctx: Ctx, person: Person, *, language: str,
 
 def open_notice(ctx: Ctx, person: Person) -> InterviewNotice | None:
     """The newest acknowledged, unused notice for this person, if still fresh."""
-    notice = ctx.session.scalar(select(InterviewNotice).where(
-        InterviewNotice.person_id == person.id).order_by(InterviewNotice.given_at.desc(),
-                                                         InterviewNotice.id.desc()).limit(1))
+    notice = ctx.session.scalar(_newest_notice(), {"person_id": person.id})
     if notice is None or not _notice_decision(ctx, notice, person).allowed:
         return None
     return notice
@@ -227,11 +226,23 @@ def for_person(ctx: Ctx, person: Person) -> list[Interview]:
                                     .order_by(Interview.held_on.desc(), Interview.id.desc())))
 
 
+@functools.cache
+def _for_person() -> Select[Interview]:
+    """Built once, run with the person's id (every record page, issue 12)."""
+    return select(Interview).where(Interview.person_id == bindparam("person_id"))
+
+
+@functools.cache
+def _newest_notice() -> Select[InterviewNotice]:
+    return (select(InterviewNotice).where(InterviewNotice.person_id == bindparam("person_id"))
+            .order_by(InterviewNotice.given_at.desc(), InterviewNotice.id.desc()).limit(1))
+
+
 def page_for_person(ctx: Ctx, person: Person,
                     request: paging.PageRequest) -> paging.Page[Interview]:
     """One page of the person's interviews, newest first (nothing here is decrypted)."""
-    return paging.keyset(ctx.session, select(Interview).where(
-        Interview.person_id == person.id), (Interview.held_on, Interview.id), request)
+    return paging.keyset(ctx.session, _for_person(), (Interview.held_on, Interview.id),
+                         request, {"person_id": person.id})
 
 
 def get(ctx: Ctx, person: Person, public_id: str) -> Interview:

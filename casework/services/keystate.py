@@ -126,6 +126,9 @@ def adopt(keys: Keys, state: State) -> None:
         keys.pin(wanted)
 
 
+_ALL_STATE = select(KeyState.__table__)  # Core, built once: every request reads it (issue 12)
+
+
 def follow(engine: Engine, keys: Keys, *, now: datetime, role: str) -> None:
     """Start of a unit of work: take up the current versions, then acknowledge them.
 
@@ -136,7 +139,7 @@ def follow(engine: Engine, keys: Keys, *, now: datetime, role: str) -> None:
         return
     with engine.connect() as conn:
         state = {row.name: Current(row.current_version, row.fingerprint, row.updated_at)
-                 for row in conn.execute(select(KeyState))}
+                 for row in conn.execute(_ALL_STATE)}
         if len(state) < len(KEY_SET_NAMES):
             state = _record_missing(conn, keys.file_material(), state, now)
         conn.rollback()  # end the read transaction before any write below

@@ -11,11 +11,11 @@ Only the rows of the page are returned, so only they are ever decrypted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from casework.services.db import DbSession
@@ -94,36 +94,98 @@ def _after(order: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any],
     return or_(*terms)
 
 
+# Issue 12: building a statement (and its cache key) costs more than running it on a page
+# of 25 rows. A list whose query is a template (values only as named bind parameters,
+# built once) gets its derived statements (the page, the anchor, the count) built once
+# too, and looked up by the template object itself. A query built per call with its
+# values inside gets them built per call, as before. Bounded: the templates are
+# module-level statements, a few dozen at most; the table is emptied if it ever grows.
+# Keyed by the owner's id, and the entry holds the owner itself, so the id cannot be
+# reused by another object while the entry lives (and no statement's __eq__ is ever asked).
+_SHAPES: dict[tuple[int, str], tuple[Any, Any]] = {}
+_SHAPES_MAX = 512
+
+
+def _shape(query: Any, kind: str, params: Mapping[str, Any] | None,
+           build: Callable[[], Any]) -> Any:
+    if params is None:
+        return build()
+    found = _SHAPES.get((id(query), kind))
+    if found is not None:
+        return found[1]
+    if (id(query), "checked") not in _SHAPES:
+        _check_template(query, params)
+        _memo(query, "checked", lambda: True)
+    return _memo(query, kind, build)
+
+
+def _memo(owner: Any, kind: str, build: Callable[[], Any]) -> Any:
+    """The statement of this kind derived from ``owner`` (a template or a mapped class)."""
+    found = _SHAPES.get((id(owner), kind))
+    if found is None:
+        if len(_SHAPES) > _SHAPES_MAX:
+            _SHAPES.clear()
+        found = _SHAPES[(id(owner), kind)] = (owner, build())
+    return found[1]
+
+
+def _check_template(query: Any, params: Mapping[str, Any]) -> None:
+    """A template must hold no values of its own: one built with a person's id inside and
+    then cached would show that person's rows on every other person's page."""
+    unnamed = set(query.compile().params) - set(params)
+    if unnamed:
+        raise ValueError("a paged query given with params must hold its values only as "
+                         f"named bind parameters (also bound: {sorted(unnamed)})")
+
+
+def _anchors(order: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+    return [bindparam(f"_anchor_{k}", type_=column.type) for k, column in enumerate(order)]
+
+
 def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedAttribute[Any]],
-           request: PageRequest) -> Page[Any]:
+           request: PageRequest, params: Mapping[str, Any] | None = None) -> Page[Any]:
     """One page of ``query`` (a select of one entity, filtered, not yet ordered).
 
     ``order`` lists the sort columns, newest first, ending with a unique integer column
     (the id, or the audit chain's sequence number). At most three statements whatever the
     list's length: the total, the anchor row, the page; a first page that holds the whole
     list is one statement (it is its own total).
+
+    ``params``: ``query`` is a template built once, whose values are the named bind
+    parameters given here; the statements derived from it are then built once as well.
+    A cursor's row counts as an anchor only if it belongs to this list (otherwise the
+    list starts over at the top): a cursor names a position, never another list's row.
     """
     id_column = order[-1]
     name = id_column.key
     anchor = request.after or request.before
+    bound: dict[str, Any] = {**(params or {}), "_limit": request.size + 1}
     values = None
     if anchor is not None:
-        values = session.execute(select(*order).where(id_column == anchor[0])).first()
+        find = _shape(query, "anchor", params, lambda: query.with_only_columns(*order).where(
+            id_column == bindparam("_anchor_id")))
+        values = session.execute(find, {**bound, "_anchor_id": anchor[0]}).first()
     if anchor is None or values is None:  # the top, or the anchor row is gone: start over
-        rows = list(session.scalars(query.order_by(*[c.desc() for c in order])
-                                    .limit(request.size + 1)))
+        top = _shape(query, "top", params, lambda: query.order_by(
+            *[c.desc() for c in order]).limit(bindparam("_limit")))
+        rows = list(session.scalars(top, bound))
         # A first page that holds the whole list is its own count (most people have fewer
         # than a page of notes): the COUNT is only run when there is more.
-        total = len(rows) if len(rows) <= request.size else _count(session, query)
+        total = (len(rows) if len(rows) <= request.size
+                 else _counted(session, query, params, bound))
         return _page(rows, request.size, total, 0, more_before=False, name=name)
-    total = _count(session, query)
+    total = _counted(session, query, params, bound)
+    bound.update({f"_anchor_{k}": value for k, value in enumerate(values)})
     if request.after is not None:
-        rows = list(session.scalars(query.where(_after(order, values, later=False))
-                                    .order_by(*[c.desc() for c in order])
-                                    .limit(request.size + 1)))
+        after = _shape(query, "after", params, lambda: query.where(
+            _after(order, _anchors(order), later=False)).order_by(
+            *[c.desc() for c in order]).limit(bindparam("_limit")))
+        rows = list(session.scalars(after, bound))
         return _page(rows, request.size, total, anchor[1], more_before=True, name=name)
-    rows = list(session.scalars(query.where(_after(order, values, later=True))
-                                .order_by(*[c.asc() for c in order]).limit(request.size + 1)))
+    before = _shape(query, "before", params, lambda: query.where(
+        _after(order, _anchors(order), later=True)).order_by(
+        *[c.asc() for c in order]).limit(bindparam("_limit")))
+    rows = list(session.scalars(before, bound))
     more_before = len(rows) > request.size
     rows = list(reversed(rows[:request.size]))
     offset = max(0, anchor[1] - len(rows)) if more_before else 0
@@ -132,32 +194,51 @@ def keyset(session: DbSession, query: Select[Any], order: Sequence[InstrumentedA
                 if rows else None, page.prev_cursor)
 
 
+def _counted(session: DbSession, query: Select[Any], params: Mapping[str, Any] | None,
+             bound: Mapping[str, Any]) -> int:
+    count = _shape(query, "count", params, lambda: select(func.count()).select_from(
+        query.order_by(None).subquery()))
+    return int(session.scalar(count, bound) or 0)
+
+
 def id_page(session: DbSession, entity: Any, sources: Sequence[Select[Any]], total: int,
-            request: PageRequest) -> Page[Any]:
+            request: PageRequest, params: Mapping[str, Any] | None = None) -> Page[Any]:
     """One page of ``entity`` rows, newest (highest id) first, whose ids ``sources`` give.
 
     Each source selects one column of ids and is read in id order from its own index,
     ``LIMIT`` page size + 1: the union of a few sources (a caseworker's assignments and
     emergency grants) costs the same with ten ids as with 100,000, where ``IN (union)``
     sorted the whole union for every page. ``total`` is the caller's count. Cursors and
-    pages are those of :func:`keyset` ordered by the id alone."""
+    pages are those of :func:`keyset` ordered by the id alone. ``params``: the sources are
+    templates, as in :func:`keyset`."""
     anchor = request.after or request.before
-    if anchor is not None and session.scalar(
-            select(entity.id).where(entity.id == anchor[0])) is None:
-        anchor = None  # the row is gone: start over, as keyset() does
+    bound: dict[str, Any] = {**(params or {}), "_limit": request.size + 1}
+    if anchor is not None:
+        bound["_anchor_id"] = anchor[0]
+        exists_ = _memo(entity, "exists", lambda: select(entity.id).where(
+            entity.id == bindparam("_anchor_id")))
+        if session.scalar(exists_, bound) is None:
+            anchor = None  # the row is gone: start over, as keyset() does
     later = anchor is not None and request.before is not None
+    mode = "top" if anchor is None else "before" if later else "after"
     ids: set[int] = set()
     for source in sources:
-        column = source.selected_columns[0]
-        query = source
-        if anchor is not None:
-            query = query.where(column > anchor[0] if later else column < anchor[0])
-        query = query.order_by(column.asc() if later else column.desc())
-        ids.update(session.scalars(query.limit(request.size + 1)))
+        def build(source: Select[Any] = source) -> Any:
+            column = source.selected_columns[0]
+            query = source
+            if mode != "top":
+                limit: Any = bindparam("_anchor_id")
+                query = query.where(column > limit if later else column < limit)
+            return (query.order_by(column.asc() if later else column.desc())
+                    .limit(bindparam("_limit")))
+        ids.update(session.scalars(_shape(source, mode, params, build), bound))
     chosen = sorted(ids) if later else sorted(ids, reverse=True)
     chosen = chosen[:request.size + 1]
-    rows_by_id = ({row.id: row for row in session.scalars(
-        select(entity).where(entity.id.in_(chosen)))} if chosen else {})
+    rows_by_id: dict[int, Any] = {}
+    if chosen:
+        rows = _memo(entity, "rows", lambda: select(entity).where(
+            entity.id.in_(bindparam("_ids", expanding=True))))
+        rows_by_id = {row.id: row for row in session.scalars(rows, {"_ids": chosen})}
     rows = [rows_by_id[i] for i in chosen if i in rows_by_id]
     if anchor is None:
         return _page(rows, request.size, total, 0, more_before=False, name="id")

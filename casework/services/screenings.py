@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from casework.domain.screening import ScreeningInput, evaluate_screening
 from casework.models import Person, Screening
@@ -33,10 +34,27 @@ def record(ctx: Ctx, person: Person, screening: ScreeningInput) -> Screening:
     return row
 
 
+@functools.cache
+def _history() -> Select[Screening]:
+    """Built once, run with the person's id (every record page, issue 12)."""
+    return (select(Screening).where(Screening.person_id == bindparam("person_id"))
+            .order_by(Screening.decided_at.desc(), Screening.id.desc()))
+
+
+@functools.cache
+def _latest_outcomes() -> Select[Any]:
+    """The newest outcome of each of a page of people, built once (issue 12)."""
+    rank = func.row_number().over(partition_by=Screening.person_id, order_by=(
+        Screening.decided_at.desc(), Screening.id.desc())).label("rank")
+    ranked = (select(Screening.person_id, Screening.outcome, rank)
+              .where(Screening.person_id.in_(bindparam("person_ids", expanding=True)))
+              .subquery())
+    return select(ranked.c.person_id, ranked.c.outcome).where(ranked.c.rank == 1)
+
+
 def history(ctx: Ctx, person: Person) -> list[tuple[Screening, dict[str, Any]]]:
     """Every screening of the person, newest first, with its decrypted content."""
-    rows = ctx.session.scalars(select(Screening).where(Screening.person_id == person.id)
-                               .order_by(Screening.decided_at.desc(), Screening.id.desc()))
+    rows = ctx.session.scalars(_history(), {"person_id": person.id})
     return [(row, subjects.unseal_row(ctx, person.subject_id, row, "content_ciphertext") or {})
             for row in rows]
 
@@ -51,10 +69,5 @@ def latest_outcomes(ctx: Ctx, people: list[Person]) -> dict[int, str]:
     """The newest screening outcome of each person, in one statement (a list page)."""
     if not people:
         return {}
-    rank = func.row_number().over(partition_by=Screening.person_id, order_by=(
-        Screening.decided_at.desc(), Screening.id.desc())).label("rank")
-    ranked = (select(Screening.person_id, Screening.outcome, rank)
-              .where(Screening.person_id.in_([p.id for p in people])).subquery())
-    rows = ctx.session.execute(select(ranked.c.person_id, ranked.c.outcome)
-                               .where(ranked.c.rank == 1))
+    rows = ctx.session.execute(_latest_outcomes(), {"person_ids": [p.id for p in people]})
     return {int(person_id): str(outcome) for person_id, outcome in rows}

@@ -7,6 +7,7 @@ column, row and subject, and a decryption failure treated as an integrity alarm.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterator
@@ -14,7 +15,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, scoped_session
 
 from casework.logs import event
@@ -127,6 +138,25 @@ def key_scope(ctx: Ctx) -> Iterator[None]:
             ctx.session.info[_SCOPE] = previous
 
 
+@functools.cache
+def _key_rows() -> tuple[Select[SubjectKey], Select[SubjectKey]]:
+    """A subject's key row (one version; the newest), built once (issue 12)."""
+    mine = select(SubjectKey).where(SubjectKey.subject_id == bindparam("subject_id"))
+    return (mine.where(SubjectKey.version == bindparam("version")),
+            mine.order_by(SubjectKey.version.desc()).limit(1))
+
+
+@functools.cache
+def _newest_keys() -> Select[str, int, int, bytes]:
+    """The newest key row of each of a page of subjects, built once (issue 12)."""
+    newest = (select(SubjectKey.subject_id, func.max(SubjectKey.version).label("v"))
+              .where(SubjectKey.subject_id.in_(bindparam("subject_ids", expanding=True)))
+              .group_by(SubjectKey.subject_id).subquery())
+    return select(SubjectKey.subject_id, SubjectKey.version, SubjectKey.kek_version,
+                  SubjectKey.wrapped_key).join(newest, (
+        SubjectKey.subject_id == newest.c.subject_id) & (SubjectKey.version == newest.c.v))
+
+
 def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
              for_write: bool = False) -> SecretKey:
     """One version (default: the newest) of a subject's data key, unwrapped at most once
@@ -147,10 +177,9 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
     scope = _scope(ctx)  # an import batch: the newest version is known too (issue 12.4)
     if scope is not None and (subject_id, version) in scope.keys:
         return scope.keys[(subject_id, version)]
-    query = select(SubjectKey).where(SubjectKey.subject_id == subject_id)
-    query = (query.where(SubjectKey.version == version) if version is not None
-             else query.order_by(SubjectKey.version.desc()).limit(1))
-    row = ctx.session.scalar(query)
+    one_version, newest = _key_rows()
+    row = (ctx.session.scalar(one_version, {"subject_id": subject_id, "version": version})
+           if version is not None else ctx.session.scalar(newest, {"subject_id": subject_id}))
     if row is None:
         if version is not None and ctx.session.scalar(select(SubjectKey.id).where(
                 SubjectKey.subject_id == subject_id).limit(1)) is not None:
@@ -181,12 +210,8 @@ def preload_keys(ctx: Ctx, subject_ids: list[str]) -> None:
     wanted = list(dict.fromkeys(subject_ids))
     if not wanted:
         return
-    newest = (select(SubjectKey.subject_id, func.max(SubjectKey.version).label("v"))
-              .where(SubjectKey.subject_id.in_(wanted)).group_by(SubjectKey.subject_id)
-              .subquery())
-    rows = ctx.session.scalars(select(SubjectKey).join(newest, (
-        SubjectKey.subject_id == newest.c.subject_id) & (SubjectKey.version == newest.c.v)))
-    for row in rows:
+    # Columns, not entities: nothing here is changed, so the rows need no identity map.
+    for row in ctx.session.execute(_newest_keys(), {"subject_ids": wanted}):
         if ctx.key_cache.get(KEY_KIND, row.subject_id, row.version,
                              wrapped=row.wrapped_key) is not None:
             continue
@@ -228,13 +253,19 @@ def hold_for_write(ctx: Ctx, subject_id: str) -> None:
     held = _holds(ctx)
     if subject_id in held:
         return
-    if postgres:
-        ctx.session.execute(select(Subject.subject_id).where(
-            Subject.subject_id == subject_id).with_for_update(read=True))
-    else:
-        ctx.session.execute(update(Subject).where(Subject.subject_id == subject_id)
-                            .values(kind=Subject.kind))
+    share, write = _hold_statements()
+    ctx.session.execute(share if postgres else write, {"held_subject": subject_id})
     held.add(subject_id)
+
+
+@functools.cache
+def _hold_statements() -> tuple[Select[Any], Any]:
+    """The two ways to hold a subject (see :func:`hold_for_write`), built once: every
+    write runs one (issue 12)."""
+    subject_id: Any = bindparam("held_subject")  # not a column's name: UPDATE binds those
+    return (select(Subject.subject_id).where(Subject.subject_id == subject_id)
+            .with_for_update(read=True),
+            update(Subject).where(Subject.subject_id == subject_id).values(kind=Subject.kind))
 
 
 def _holds(ctx: Ctx) -> set[str]:

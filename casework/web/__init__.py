@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_number, get_locale
+from flask_babel import get_locale
 
 from casework.web import (
     account,
@@ -35,6 +35,7 @@ from casework.web import (
 from casework.web.bidi import isolate
 from casework.web.context import drop_key_cache
 from casework.web.errors import register_error_handlers
+from casework.web.numbers import format_count
 from casework.web.security import check_endpoints, gate, security_headers
 
 
@@ -61,7 +62,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.globals["OUTCOME_LABELS"] = OUTCOME_LABELS
     app.jinja_env.globals["LANGUAGE_LABELS"] = dict(LANGUAGE_CHOICES)
     app.jinja_env.filters["dotted"] = _dotted
-    app.jinja_env.filters["number"] = format_number  # "2,310" / "2 310" by language
+    app.jinja_env.filters["number"] = format_count  # "2,310" / "2 310" by language
     timefmt.register(app)
     form_dates.register(app)
     visibility.register(app)

@@ -46,6 +46,10 @@ def test_person_page_statements_do_not_grow_with_interviews_and_notes(app, clien
     assert "26–30 of 30" in rest and "Note 29" in rest and ">Note 0<" not in rest
 
 
+def _without_touch(statements: list[str]) -> list[str]:
+    return [s for s in statements if not s.lstrip().startswith("UPDATE staff_sessions")]
+
+
 def test_people_list_statements_do_not_grow_with_people_and_it_pages(app, client):
     user = caseworker(app)
     login(client, app, user)
@@ -57,7 +61,10 @@ def test_people_list_statements_do_not_grow_with_people_and_it_pages(app, client
     with counting_statements(app) as many:
         response = client.get("/persons/")
     assert few.count <= LIST_PAGE_MAX
-    assert many.count == few.count
+    # A session row is touched when its last write is 30 s old: on a loaded machine the 37
+    # registrations between the two requests can take that long, so the touch is left out.
+    kept_few, kept_many = _without_touch(few.statements), _without_touch(many.statements)
+    assert len(kept_many) == len(kept_few), [s[:60] for s in kept_many]
     page = response.get_data(as_text=True)
     assert "1–25 of 40" in page
     assert page.count("/persons/S-") == 25  # only the page's people are shown

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Select,
     and_,
     bindparam,
@@ -16,6 +19,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -131,12 +135,30 @@ def may_read_at(staff: Any, now: Any, person_id: Any) -> ColumnElement[bool]:
                        BreakGlass.expires_at > now))
 
 
-def visible_clause(ctx: Ctx, staff: Staff) -> ColumnElement[bool] | None:
-    """The same people as :func:`visible_person_ids`, as a condition on ``Person`` (None:
-    nobody); see :func:`may_read_at`."""
+@dataclass(frozen=True)
+class Visibility:
+    """Whom a search may show: a condition on ``Person`` built once, with bound parameters,
+    and the values to run it with (issue 12: a search builds no statement per request)."""
+
+    clause: ColumnElement[bool]
+    params: dict[str, Any]
+
+
+EVERYONE = Visibility(true(), {})  # no restriction: services and their tests
+
+
+def visibility(ctx: Ctx, staff: Staff) -> Visibility | None:
+    """The same people as :func:`visible_person_ids` (None: nobody); see
+    :func:`may_read_at`."""
     if Role(staff.role) not in {Role.CASEWORKER, Role.PSYCHOLOGIST, Role.LEGAL_ADVISER}:
         return None
-    return may_read_at(staff, ctx.now, Person.id)
+    return Visibility(_visible_to_viewer(), {"viewer_id": staff.id, "viewer_now": ctx.now})
+
+
+@functools.cache
+def _visible_to_viewer() -> ColumnElement[bool]:
+    viewer = SimpleNamespace(id=bindparam("viewer_id"))
+    return may_read_at(viewer, bindparam("viewer_now", type_=DateTime), Person.id)
 
 
 def visible_person_ids(ctx: Ctx, staff: Staff) -> Select[Any] | None:

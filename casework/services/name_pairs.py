@@ -67,13 +67,17 @@ def all_paired(ctx: Ctx) -> bool:
 
 def conditions(ctx: Ctx, tokens: list[str], subject: Any) -> list[ColumnElement[bool]]:
     """Conditions that ``subject`` carries every word of ``tokens`` (before re-checking)."""
+    return subjects.clauses(probes(ctx, tokens), subject)
+
+
+def probes(ctx: Ctx, tokens: list[str]) -> list[subjects.Probe]:
+    """Blind-index probes that a subject carries every word of ``tokens``."""
     words = sorted(dict.fromkeys(tokens))
     if len(words) >= 2 and all_paired(ctx):
         # Carrying each neighbouring pair means carrying every word. A pair value is 16
         # bits like the rest, so it also brings the people of the pairs it collides with;
         # probing those few for the words themselves drops them before anyone decrypts.
-        return [*subjects.matching_all(ctx, NAME_PAIR_INDEX,
-                                       [pair(a, b) for a, b in itertools.pairwise(words)],
-                                       subject),
-                *subjects.carrying(ctx, NAME_INDEX, words, subject)]
-    return subjects.matching_all(ctx, NAME_INDEX, list(dict.fromkeys(tokens)), subject)
+        return [*subjects.matching_all_probes(
+                    ctx, NAME_PAIR_INDEX, [pair(a, b) for a, b in itertools.pairwise(words)]),
+                *subjects.carrying_probes(ctx, NAME_INDEX, words)]
+    return subjects.matching_all_probes(ctx, NAME_INDEX, list(dict.fromkeys(tokens)))

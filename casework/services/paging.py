@@ -11,7 +11,7 @@ Only the rows of the page are returned, so only they are ever decrypted.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -102,7 +102,7 @@ def _after(order: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any],
 # module-level statements, a few dozen at most; the table is emptied if it ever grows.
 # Keyed by the owner's id, and the entry holds the owner itself, so the id cannot be
 # reused by another object while the entry lives (and no statement's __eq__ is ever asked).
-_SHAPES: dict[tuple[int, str], tuple[Any, Any]] = {}
+_SHAPES: dict[tuple[int, Hashable], tuple[Any, Any]] = {}
 _SHAPES_MAX = 512
 
 
@@ -115,12 +115,14 @@ def _shape(query: Any, kind: str, params: Mapping[str, Any] | None,
         return found[1]
     if (id(query), "checked") not in _SHAPES:
         _check_template(query, params)
-        _memo(query, "checked", lambda: True)
-    return _memo(query, kind, build)
+        derived(query, "checked", lambda: True)
+    return derived(query, kind, build)
 
 
-def _memo(owner: Any, kind: str, build: Callable[[], Any]) -> Any:
-    """The statement of this kind derived from ``owner`` (a template or a mapped class)."""
+def derived(owner: Any, kind: Hashable, build: Callable[[], Any]) -> Any:
+    """The statement of this ``kind`` derived from ``owner`` (a template, a mapped class, a
+    condition built once), built on first use. ``build`` must put no value of a request
+    into the statement: the same statement serves every later request."""
     found = _SHAPES.get((id(owner), kind))
     if found is None:
         if len(_SHAPES) > _SHAPES_MAX:
@@ -215,7 +217,7 @@ def id_page(session: DbSession, entity: Any, sources: Sequence[Select[Any]], tot
     bound: dict[str, Any] = {**(params or {}), "_limit": request.size + 1}
     if anchor is not None:
         bound["_anchor_id"] = anchor[0]
-        exists_ = _memo(entity, "exists", lambda: select(entity.id).where(
+        exists_ = derived(entity, "exists", lambda: select(entity.id).where(
             entity.id == bindparam("_anchor_id")))
         if session.scalar(exists_, bound) is None:
             anchor = None  # the row is gone: start over, as keyset() does
@@ -236,7 +238,7 @@ def id_page(session: DbSession, entity: Any, sources: Sequence[Select[Any]], tot
     chosen = chosen[:request.size + 1]
     rows_by_id: dict[int, Any] = {}
     if chosen:
-        rows = _memo(entity, "rows", lambda: select(entity).where(
+        rows = derived(entity, "rows", lambda: select(entity).where(
             entity.id.in_(bindparam("_ids", expanding=True))))
         rows_by_id = {row.id: row for row in session.scalars(rows, {"_ids": chosen})}
     rows = [rows_by_id[i] for i in chosen if i in rows_by_id]

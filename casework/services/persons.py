@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 
 from casework.models import Person
 from casework.models.base import new_public_id
-from casework.services import name_pairs, paging, subjects
+from casework.services import access, name_pairs, paging, subjects
 from casework.services.context import Ctx
 from casework.services.errors import NotFound, ServiceError
 from crypto import name_tokens, normalise_date, normalise_phone
@@ -210,19 +210,24 @@ def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Pers
 
 
 def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
-                visible: ColumnElement[bool] | None
+                visible: access.Visibility | None
                 ) -> paging.Page[tuple[Person, PersonSummary]]:
     """:func:`search`, paged in the database: the blind index narrows the candidates in
-    SQL (never decrypt-and-scan), ``visible`` (a condition on Person, None for nobody:
-    ``access.visible_clause``) limits them to the searcher's people, and only the page's
-    candidates are decrypted and re-checked. ``total`` counts candidates, so a page may
-    show fewer after the check.
+    SQL (never decrypt-and-scan), ``visible`` (``access.visibility``, None for nobody)
+    limits them to the searcher's people, and only the page's candidates are decrypted
+    and re-checked. ``total`` counts candidates, so a page may show fewer after the check.
     """
     kind, values = _classify(query)
     if not values or visible is None:
         return paging.everything([])
-    candidates = select(Person).where(visible, *_conditions(ctx, kind, values))
-    page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request)
+    probes = _probes(ctx, kind, values)
+    modes = tuple(mode for mode, _column, _digest in probes)
+    # Built once per shape (which probes, whose visibility) and run with this search's
+    # digests and viewer (issue 12: building it cost more than running it).
+    candidates = paging.derived(visible.clause, ("search", *modes), lambda: select(
+        Person).where(visible.clause, *subjects.probe_template(modes, Person.subject_id)))
+    page = paging.keyset(ctx.session, candidates, (Person.created_at, Person.id), request,
+                         {**visible.params, **subjects.probe_params(probes)})
     subjects.preload_keys(ctx, [p.subject_id for p in page.items])
     records = [(p, summary(ctx, p, phones=kind == "phone")) for p in page.items]
     return paging.Page([(p, r) for p, r in records if _record_matches(r, kind, values)],
@@ -279,7 +284,7 @@ def _same_person_maybe(record: PersonRecord, typed: set[str], dob: str | None,
     return typed <= every or any(len(name) >= 2 and name <= typed for name in theirs)
 
 
-def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
+def hidden_matches(ctx: Ctx, query: str, *, visible: access.Visibility | None,
                    limit: int = 2) -> list[Person]:
     """Issue 13.4: up to ``limit`` people the term matches who are NOT among ``visible``
     (the searcher's people). Found through the blind index and re-checked after
@@ -287,11 +292,20 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
     kind, values = _classify(query)
     if not values:
         return []
-    candidates = select(Person).where(*_conditions(ctx, kind, values))
-    if visible is not None:
-        candidates = candidates.where(~visible)
+    probes = _probes(ctx, kind, values)
+    modes = tuple(mode for mode, _column, _digest in probes)
+    shown = visible or access.EVERYONE
+
+    def build() -> Any:
+        found = select(Person).where(*subjects.probe_template(modes, Person.subject_id))
+        if visible is not None:
+            found = found.where(~visible.clause)
+        return found.order_by(Person.id).limit(20)
+
+    candidates = paging.derived(shown.clause, ("hidden", str(visible is None), *modes), build)
     found: list[Person] = []
-    for person in ctx.session.scalars(candidates.order_by(Person.id).limit(20)):
+    for person in ctx.session.scalars(candidates, {**shown.params,
+                                                   **subjects.probe_params(probes)}):
         if _record_matches(summary(ctx, person, phones=kind == "phone"), kind, values):
             found.append(person)
             if len(found) >= limit:
@@ -299,12 +313,12 @@ def hidden_matches(ctx: Ctx, query: str, *, visible: ColumnElement[bool] | None,
     return found
 
 
-def _conditions(ctx: Ctx, kind: str, values: list[str]) -> list[ColumnElement[bool]]:
-    """The blind-index conditions of a classified search (names through their pairs)."""
+def _probes(ctx: Ctx, kind: str, values: list[str]) -> list[subjects.Probe]:
+    """The blind-index probes of a classified search (names through their pairs)."""
     if kind == "name":
-        return name_pairs.conditions(ctx, values, Person.subject_id)
+        return name_pairs.probes(ctx, values)
     column = {"dob": DOB_INDEX, "phone": PHONE_INDEX}[kind]
-    return subjects.matching_all(ctx, column, values, Person.subject_id)
+    return subjects.matching_all_probes(ctx, column, values)
 
 
 def _classify(query: str) -> tuple[str, list[str]]:

@@ -349,9 +349,20 @@ def candidates(ctx: Ctx, column: str, normalised: str) -> list[str]:
 _COUNT_CAP = 512
 
 
+# A probe of the blind index: ("in", column, digest) selects the subjects with that entry;
+# ("has", column, digest) checks that a subject the query already narrowed down has it.
+Probe = tuple[str, str, bytes]
+
+
 def matching_all(ctx: Ctx, column: str, normalised: list[str], subject: Any
                  ) -> list[ColumnElement[bool]]:
-    """Conditions that ``subject`` (a subject-id column) has an index entry for every value.
+    """Conditions that ``subject`` (a subject-id column) has an index entry for every value
+    (:func:`matching_all_probes`, as conditions)."""
+    return clauses(matching_all_probes(ctx, column, normalised), subject)
+
+
+def matching_all_probes(ctx: Ctx, column: str, normalised: list[str]) -> list[Probe]:
+    """Probes that a subject has an index entry for every value.
 
     The candidates come from the value with the fewest entries, and each other value is
     checked per candidate through the subject's own few entries: a full name whose first
@@ -379,23 +390,48 @@ def matching_all(ctx: Ctx, column: str, normalised: list[str], subject: Any
     else:
         ordered = list(values.values())
     remembered[key] = ordered
-    return [subject.in_(select(BlindIndexEntry.subject_id).where(
-        BlindIndexEntry.column == column, BlindIndexEntry.value == ordered[0])),
-        *_carrying(column, ordered[1:], subject)]
+    return [("in", column, ordered[0]), *(("has", column, d) for d in ordered[1:])]
 
 
 def carrying(ctx: Ctx, column: str, normalised: list[str], subject: Any
              ) -> list[ColumnElement[bool]]:
-    """Conditions that ``subject`` has an entry for each value: probes of its own few
-    entries, for a subject the query already narrowed down."""
-    return _carrying(column, [index_value(ctx, column, v) for v in dict.fromkeys(normalised)],
-                     subject)
+    """Conditions that ``subject`` has an entry for each value (:func:`carrying_probes`)."""
+    return clauses(carrying_probes(ctx, column, normalised), subject)
 
 
-def _carrying(column: str, digests: list[bytes], subject: Any) -> list[ColumnElement[bool]]:
+def carrying_probes(ctx: Ctx, column: str, normalised: list[str]) -> list[Probe]:
+    """Probes of a subject's own few entries, one per value, for a subject the query
+    already narrowed down."""
+    return [("has", column, index_value(ctx, column, v)) for v in dict.fromkeys(normalised)]
+
+
+def clauses(probes: list[Probe], subject: Any) -> list[ColumnElement[bool]]:
+    """The probes as conditions on ``subject``, their values inside (built per call)."""
+    return [_clause(mode, subject, column, digest) for mode, column, digest in probes]
+
+
+def probe_template(modes: tuple[str, ...], subject: Any) -> list[ColumnElement[bool]]:
+    """The probes of these modes as conditions on ``subject`` whose columns and digests are
+    bound parameters (``probe_c<i>``, ``probe_v<i>``: :func:`probe_params`), so a search
+    builds its statement once per shape rather than on every request (issue 12)."""
+    return [_clause(mode, subject, bindparam(f"probe_c{i}"), bindparam(f"probe_v{i}"))
+            for i, mode in enumerate(modes)]
+
+
+def probe_params(probes: list[Probe]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for i, (_mode, column, digest) in enumerate(probes):
+        params[f"probe_c{i}"], params[f"probe_v{i}"] = column, digest
+    return params
+
+
+def _clause(mode: str, subject: Any, column: Any, digest: Any) -> ColumnElement[bool]:
+    if mode == "in":
+        return subject.in_(select(BlindIndexEntry.subject_id).where(
+            BlindIndexEntry.column == column, BlindIndexEntry.value == digest))
     entry = aliased(BlindIndexEntry)
-    return [exists().where(entry.subject_id == subject, entry.column == column,
-                           entry.value == digest) for digest in digests]
+    return exists().where(entry.subject_id == subject, entry.column == column,
+                          entry.value == digest)
 
 
 def key_versions_in_use(ctx: Ctx) -> dict[int, int]:

@@ -17,6 +17,7 @@ from casework.web import (
     deliveries,
     disclosures,
     form_dates,
+    form_fields,
     grants,
     health,
     intel,
@@ -65,6 +66,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_count  # "2,310" / "2 310" by language
     timefmt.register(app)
     form_dates.register(app)
+    form_fields.register(app)
     visibility.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)

@@ -121,7 +121,7 @@ def search() -> str:
         except paging.BadPage:
             abort(400)
         c = ctx()
-        visible = access.visible_clause(c, g.staff)
+        visible = access.visibility(c, g.staff)
         results = persons.search_page(c, form.query.data or "", wanted, visible=visible)
         hidden = persons.hidden_matches(c, form.query.data or "", visible=visible)
         c.audit("person.search", outcome=str(results.total), object_type="search")

@@ -9,10 +9,10 @@ import random
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select, true
+from sqlalchemy import delete, func, select
 
 from casework.models import BlindIndexEntry, Person, Subject
-from casework.services import name_pairs, name_reindex, paging, persons, shredding
+from casework.services import access, name_pairs, name_reindex, paging, persons, shredding
 from casework.services.name_pairs import NAME_PAIR_INDEX
 from crypto import name_tokens
 
@@ -24,7 +24,7 @@ def pair_entries(ctx: Any, person: Person) -> int:
 
 
 def found(ctx: Any, query: str) -> list[str]:
-    page = persons.search_page(ctx, query, paging.page_request(), visible=true())
+    page = persons.search_page(ctx, query, paging.page_request(), visible=access.EVERYONE)
     return sorted(p.case_code for p, _ in page.items)
 
 
@@ -111,7 +111,7 @@ def test_people_of_a_colliding_pair_are_dropped_before_decryption(ctx) -> None:
     one = persons.register(ctx, names=[first], date_of_birth=None, phones=[])
     persons.register(ctx, names=[second], date_of_birth=None, phones=[])
     page = persons.search_page(ctx, first, paging.page_request(),
-                               visible=true())
+                               visible=access.EVERYONE)
     assert [p.case_code for p, _ in page.items] == [one.case_code]
     assert page.total == 1
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.services import name_pairs, persons, subjects
+from casework.services import access, name_pairs, persons, subjects
 from crypto import blind_index, name_tokens
 
 
@@ -159,11 +159,10 @@ def test_index_collisions_are_rechecked_after_decryption(ctx, monkeypatch, bits)
     ("8 (701) 555-12-34", "aigul"), ("+7 705 000 11 22", "dana"), ("1985-01-02", "nursultan"),
     ("Aigul Bekova", "aigul_other")])
 def test_a_search_page_rechecks_what_it_shows_with_the_fields_it_needs(ctx, people, query, who):
-    from sqlalchemy import true
 
     from casework.services import paging
 
-    page = persons.search_page(ctx, query, paging.PageRequest(), visible=true())
+    page = persons.search_page(ctx, query, paging.PageRequest(), visible=access.EVERYONE)
     assert [p for p, _s in page.items] == [people[who]]
     [(_p, shown)] = page.items
     assert shown.names and shown.case_code == people[who].case_code

@@ -154,7 +154,7 @@ def persons_search() -> Any:
         return _error(400, "invalid_page")
     c = ctx()
     found = persons.search_page(c, query, wanted,
-                                visible=access.visible_clause(c, g.staff))
+                                visible=access.visibility(c, g.staff))
     c.audit("person.search", outcome=str(found.total), object_type="search")
     db.session.commit()
     outcomes = screenings.latest_outcomes(c, [p for p, _r in found.items])

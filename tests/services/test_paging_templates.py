@@ -19,14 +19,19 @@ def _bodies(page: paging.Page) -> list[str]:
     return [body for _, body in page.items]
 
 
-def test_each_person_sees_only_their_own_notes_in_every_direction(app):
+def _two_people(app, notes: int):  # type: ignore[no-untyped-def]
+    """Two people with ``notes`` notes each, both assigned to one caseworker; call inside
+    an app context. Returns the service context and the two people."""
     staff = make_staff(app, "caseworker")
-    first_code, second_code = add_people(app, staff.public_id, 2, notes=5)
+    first_code, second_code = add_people(app, staff.public_id, 2, notes=notes)
+    c = service_ctx(app, staff.public_id)
+    me = accounts.by_public_id(c, staff.public_id)
+    return c, access.require_person(c, me, first_code), access.require_person(c, me, second_code)
+
+
+def test_each_person_sees_only_their_own_notes_in_every_direction(app):
     with app.app_context():
-        c = service_ctx(app, staff.public_id)
-        me = accounts.by_public_id(c, staff.public_id)
-        first = access.require_person(c, me, first_code)
-        second = access.require_person(c, me, second_code)
+        c, first, second = _two_people(app, notes=5)
         # Given a note that tells the two people apart
         casenotes.add(c, second, kind=casenotes.NoteKind.NOTE, body="Only hers",
                       occurred_on=casenotes.clock.today(c))
@@ -46,13 +51,8 @@ def test_each_person_sees_only_their_own_notes_in_every_direction(app):
 
 
 def test_a_cursor_from_another_persons_list_starts_this_one_at_the_top(app):
-    staff = make_staff(app, "caseworker")
-    first_code, second_code = add_people(app, staff.public_id, 2, notes=4)
     with app.app_context():
-        c = service_ctx(app, staff.public_id)
-        me = accounts.by_public_id(c, staff.public_id)
-        first = access.require_person(c, me, first_code)
-        second = access.require_person(c, me, second_code)
+        c, first, second = _two_people(app, notes=4)
         theirs = casenotes.page_for_person(c, second, paging.PageRequest(size=2))
         mine = casenotes.page_for_person(c, first, paging.page_request(
             after=theirs.next_cursor, size=2))

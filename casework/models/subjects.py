@@ -56,7 +56,7 @@ class BlindIndexEntry(Base):
 
     __tablename__ = "blind_index_entries"
     # A candidate's other search terms are checked through its own few entries (issue 12,
-    # subjects.matching_all), never by reading every entry of a common name.
+    # subjects.matching_all_probes), never by reading every entry of a common name.
     __table_args__ = (Index("ix_blind_index_entries_subject_value", "subject_id", "value"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

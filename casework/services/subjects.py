@@ -354,13 +354,6 @@ _COUNT_CAP = 512
 Probe = tuple[str, str, bytes]
 
 
-def matching_all(ctx: Ctx, column: str, normalised: list[str], subject: Any
-                 ) -> list[ColumnElement[bool]]:
-    """Conditions that ``subject`` (a subject-id column) has an index entry for every value
-    (:func:`matching_all_probes`, as conditions)."""
-    return clauses(matching_all_probes(ctx, column, normalised), subject)
-
-
 def matching_all_probes(ctx: Ctx, column: str, normalised: list[str]) -> list[Probe]:
     """Probes that a subject has an index entry for every value.
 
@@ -391,12 +384,6 @@ def matching_all_probes(ctx: Ctx, column: str, normalised: list[str]) -> list[Pr
         ordered = list(values.values())
     remembered[key] = ordered
     return [("in", column, ordered[0]), *(("has", column, d) for d in ordered[1:])]
-
-
-def carrying(ctx: Ctx, column: str, normalised: list[str], subject: Any
-             ) -> list[ColumnElement[bool]]:
-    """Conditions that ``subject`` has an entry for each value (:func:`carrying_probes`)."""
-    return clauses(carrying_probes(ctx, column, normalised), subject)
 
 
 def carrying_probes(ctx: Ctx, column: str, normalised: list[str]) -> list[Probe]:

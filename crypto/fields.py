@@ -2,17 +2,17 @@
 
 Token layout (all integers big-endian)::
 
-    0x01 (format) || key_version (4) || nonce (12) || ciphertext || tag (16)
+    0x02 (format) || key_version (4) || nonce (12) || ciphertext || tag (16)
 
-The associated data is ``canonical("senim-field-v1", header, context)`` so both the header
+The associated data is ``canonical("senim-field-v2", header) || context`` so both the header
 and the caller's context are authenticated: a token copied into another row, column, table
 or subject, or relabelled with another key version, fails to decrypt.
 """
 
 from __future__ import annotations
 
-import os
 import struct
+from os import urandom
 
 from cryptography.exceptions import InvalidTag
 
@@ -30,7 +30,8 @@ __all__ = [
     "field_key_version",
 ]
 
-_FORMAT = 0x01
+_FORMAT = 0x02
+_LEGACY_FORMAT = 0x01  # tokens written before format 2: still decrypted, never written
 _HEADER = struct.Struct(">BI")
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
@@ -44,34 +45,30 @@ def field_context(*, table: str, column: str, row: str, subject: str) -> bytes:
     return canonical("senim-field-ctx-v1", table, column, row, subject)
 
 
-# canonical(a, b, c) == canonical(a) + canonical(b) + canonical(c), and a bytes part is
-# ``0x02 || len(4) || bytes``: the label and the fixed-size header's length prefix are
-# precomputed, and the context's prefix is packed directly. The bytes are identical to
-# ``canonical("senim-field-v1", header, context)`` (tests/unit/crypto/test_crypto_fields.py checks).
-_AAD_LABEL = canonical("senim-field-v1")
-_BYTES_TAG = canonical(b"")[:1]
-_AAD_HEADER_PREFIX = _AAD_LABEL + canonical(b"\0" * _HEADER.size)[: -_HEADER.size]
-
-
 def _aad(header: bytes, context: bytes) -> bytes:
-    """The associated data; encrypt_field and decrypt_field build the same bytes inline
-    (hot path), from the header table's precomputed prefix."""
-    return b"".join((_AAD_HEADER_PREFIX, header, _BYTES_TAG,
-                     len(context).to_bytes(4, "big"), context))
+    """The associated data of a token with ``header``, by its format.
+
+    Format 2: ``canonical("senim-field-v2", header) || context``. The encoded label and
+    header have a fixed length for a given format, and the context is the one variable part
+    and runs to the end, so the encoding stays injective without a length prefix on the
+    context; that keeps the hot path to one concatenation (bench/crypto.py).
+    Format 1 (legacy, read only): ``canonical("senim-field-v1", header, context)``.
+    encrypt_field and decrypt_field build the same bytes inline from ``_HEADERS``.
+    """
+    if header[0] == _LEGACY_FORMAT:
+        return canonical("senim-field-v1", header, context)
+    return canonical("senim-field-v2", header) + context
 
 
-_HEADERS: dict[int, tuple[bytes, bytes]] = {}
+# Per key version: (format-2 header, its AAD prefix, format-1 header). Key versions are few
+# (one per rotation), so the table stays tiny.
+_HEADERS: dict[int, tuple[bytes, bytes, bytes]] = {}
 
 
-def _header(version: int) -> tuple[bytes, bytes]:
-    """The token header for ``version`` and the AAD's encoding up to the context's length:
-    the header, then the tag that opens the context's bytes part."""
-    try:
-        return _HEADERS[version]
-    except KeyError:
-        header = _HEADER.pack(_FORMAT, version)
-        # Key versions are few (one per rotation): the table stays tiny.
-        return _HEADERS.setdefault(version, (header, _AAD_HEADER_PREFIX + header + _BYTES_TAG))
+def _header(version: int) -> tuple[bytes, bytes, bytes]:
+    header = _HEADER.pack(_FORMAT, version)
+    return _HEADERS.setdefault(version, (header, canonical("senim-field-v2", header),
+                                         _HEADER.pack(_LEGACY_FORMAT, version)))
 
 
 def encrypt_field(key: SecretKey, plaintext: bytes, *, context: bytes) -> bytes:
@@ -80,11 +77,12 @@ def encrypt_field(key: SecretKey, plaintext: bytes, *, context: bytes) -> bytes:
     Random nonces are safe here because each per-subject key encrypts far fewer than the
     2**32 messages after which AES-GCM nonce collisions become a concern.
     """
-    header, prefix = _HEADERS.get(key.version) or _header(key.version)
-    nonce = os.urandom(_NONCE_BYTES)
-    # _aad, inlined: this runs for every encrypted field (hot path).
-    aad = b"".join((prefix, len(context).to_bytes(4, "big"), context))
-    return b"".join((header, nonce, key.aead.encrypt(nonce, plaintext, aad)))
+    try:
+        header, prefix, _ = _HEADERS[key.version]
+    except KeyError:
+        header, prefix, _ = _header(key.version)
+    nonce = urandom(_NONCE_BYTES)
+    return header + nonce + key.aead.encrypt(nonce, plaintext, prefix + context)
 
 
 def field_key_version(token: bytes) -> int:
@@ -92,7 +90,7 @@ def field_key_version(token: bytes) -> int:
     if len(token) < FIELD_OVERHEAD:
         raise DecryptionError("malformed field token")
     fmt, version = _HEADER.unpack_from(token)
-    if fmt != _FORMAT:
+    if fmt != _FORMAT and fmt != _LEGACY_FORMAT:
         raise DecryptionError("unsupported field token format")
     return int(version)
 
@@ -109,21 +107,26 @@ def decrypt_field(keys: KeySet | SecretKey, token: bytes, *, context: bytes) -> 
     # field (hot path; bench/crypto.py measures it against raw AES-GCM).
     if len(token) < FIELD_OVERHEAD:
         raise DecryptionError("malformed field token")
-    header = token[:_HEADER_BYTES]
-    if isinstance(keys, SecretKey):
+    if type(keys) is SecretKey:  # isinstance, for a final class, at lower cost
         key = keys
-        expected, prefix = _HEADERS.get(key.version) or _header(key.version)
-        if header != expected:  # the format byte and the version at once
-            if header[0] != _FORMAT:
-                raise DecryptionError("unsupported field token format")
+        try:
+            expected, prefix, legacy = _HEADERS[key.version]
+        except KeyError:
+            expected, prefix, legacy = _header(key.version)
+        if token.startswith(expected):  # the format byte and the version at once
+            aad = prefix + context
+        elif token.startswith(legacy):
+            aad = _aad(legacy, context)
+        elif token[0] != _FORMAT and token[0] != _LEGACY_FORMAT:
+            raise DecryptionError("unsupported field token format")
+        else:
             # Same outcome as a wrong key, but without spending an AES-GCM attempt on it.
             raise DecryptionError("field token was encrypted under another key version")
     else:
-        if header[0] != _FORMAT:
+        if token[0] != _FORMAT and token[0] != _LEGACY_FORMAT:
             raise DecryptionError("unsupported field token format")
-        key = keys.get(int.from_bytes(header[1:], "big"))
-        prefix = _header(key.version)[1]
-    aad = b"".join((prefix, len(context).to_bytes(4, "big"), context))
+        key = keys.get(int.from_bytes(token[1:_HEADER_BYTES], "big"))
+        aad = _aad(token[:_HEADER_BYTES], context)
     try:
         return key.aead.decrypt(token[_HEADER_BYTES:_BODY_AT], token[_BODY_AT:], aad)
     except InvalidTag:

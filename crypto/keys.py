@@ -15,6 +15,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -47,7 +48,8 @@ def _check_version(version: int) -> None:
         raise ValueError("key version must be between 1 and 2**32-1")
 
 
-@dataclass(frozen=True, repr=False)
+@final
+@dataclass(frozen=True, repr=False, slots=True)
 class SecretKey:
     """A 256-bit symmetric key with its version number. ``repr`` never shows the material."""
 

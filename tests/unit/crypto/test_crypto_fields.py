@@ -28,7 +28,7 @@ def ctx(**overrides: str) -> bytes:
 
 def test_roundtrip_and_format(key: SecretKey) -> None:
     token = encrypt_field(key, b"secret", context=ctx())
-    assert token[0] == 1
+    assert token[0] == 2  # format 2; format 1 is read only (test_format_1_tokens_still_read)
     assert field_key_version(token) == 1
     assert len(token) == 1 + 4 + 12 + len(b"secret") + 16
     assert decrypt_field(key, token, context=ctx()) == b"secret"
@@ -79,7 +79,7 @@ def test_wrong_key_and_malformed(key: SecretKey) -> None:
         decrypt_field(SecretKey(1, generate_key()), token, context=ctx())
     with pytest.raises(DecryptionError):
         decrypt_field(SecretKey(2, key.material), token, context=ctx())  # version mismatch
-    for bad in (b"", token[:32], b"\x02" + token[1:]):
+    for bad in (b"", token[:32], b"\x03" + token[1:], b"\x00" + token[1:]):
         with pytest.raises(DecryptionError):
             decrypt_field(key, bad, context=ctx())
 
@@ -106,20 +106,63 @@ def test_errors_do_not_leak(key: SecretKey) -> None:
 
 
 @pytest.mark.parametrize("context", [b"", b"x", bytes(range(256)) * 3])
-def test_associated_data_is_the_canonical_encoding(key: SecretKey, context: bytes) -> None:
-    # The hot path packs the AAD by hand; stored tokens depend on it being byte-identical
-    # to the documented canonical("senim-field-v1", header, context).
+def test_associated_data_is_the_documented_encoding(key: SecretKey, context: bytes) -> None:
+    # The hot path builds the AAD by hand; stored tokens depend on it being byte-identical
+    # to docs/crypto.md: canonical("senim-field-v2", header) || context.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     from crypto import fields
     from crypto.mac import canonical
 
-    header = fields._HEADER.pack(1, key.version)
-    assert fields._aad(header, context) == canonical("senim-field-v1", header, context)
+    header = fields._HEADER.pack(2, key.version)
+    assert fields._aad(header, context) == canonical("senim-field-v2", header) + context
     token = encrypt_field(key, b"v", context=context)
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+    assert token[:5] == header
     nonce, body = token[5:17], token[17:]
     assert AESGCM(key.material).decrypt(
-        nonce, body, canonical("senim-field-v1", token[:5], context)) == b"v"
+        nonce, body, canonical("senim-field-v2", token[:5]) + context) == b"v"
+
+
+def _format_1_token(key: SecretKey, plaintext: bytes, context: bytes) -> bytes:
+    """A token as written before format 2, built from docs/crypto.md rather than the code."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from crypto.mac import canonical
+
+    header = bytes([1]) + key.version.to_bytes(4, "big")
+    nonce = os.urandom(12)
+    aad = canonical("senim-field-v1", header, context)
+    return header + nonce + AESGCM(key.material).encrypt(nonce, plaintext, aad)
+
+
+def test_format_1_tokens_still_read(keyset: KeySet) -> None:
+    key = keyset.current_key
+    old = _format_1_token(key, b"written in 2025", ctx())
+    assert field_key_version(old) == key.version
+    assert decrypt_field(key, old, context=ctx()) == b"written in 2025"
+    assert decrypt_field(keyset, old, context=ctx()) == b"written in 2025"
+    for moved in ({"row": "43"}, {"column": "alias"}):
+        with pytest.raises(DecryptionError):
+            decrypt_field(key, old, context=ctx(**moved))
+    # Relabelling a format-1 token as format 2 (or back) changes its AAD: it fails.
+    with pytest.raises(DecryptionError):
+        decrypt_field(key, b"\x02" + old[1:], context=ctx())
+    new = encrypt_field(key, b"v", context=ctx())
+    with pytest.raises(DecryptionError):
+        decrypt_field(keyset, b"\x01" + new[1:], context=ctx())
+
+
+def test_context_cannot_slide_into_the_header(key: SecretKey) -> None:
+    # Format 2 puts the context last without a length prefix; the part before it has one
+    # fixed length, so a context cannot be split differently against another header.
+    from crypto import fields
+
+    a = fields._aad(fields._HEADER.pack(2, 1), b"\x00ctx")
+    b = fields._aad(fields._HEADER.pack(2, 256), b"ctx")
+    assert a != b and len(fields._aad(fields._HEADER.pack(2, 7), b"")) == len(
+        fields._aad(fields._HEADER.pack(2, 2**32 - 1), b""))
 
 
 def test_cached_cipher_is_the_keys_own(key: SecretKey) -> None:

@@ -40,6 +40,7 @@ from casework.models import (
 )
 from casework.services import notifications, paging, subjects
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 from casework.services.errors import NotFound, ServiceError
 
 
@@ -88,8 +89,8 @@ def require_person(ctx: Ctx, staff: Staff, case_code: str) -> Person:
         ctx.audit("person.open", outcome="not_found", object_type="person")
         raise NotFound()
     # Both facts in one statement: every record page asks (issue 12).
-    assigned, until = ctx.session.execute(may_open, {
-        "person_id": person.id, "staff_id": staff.id, "now": ctx.now}).one()
+    assigned, until = read_columns(ctx.session, may_open, {
+        "person_id": person.id, "staff_id": staff.id, "now": ctx.now}, on=Assignment).one()
     decision = can_read_person(role=Role(staff.role), assigned=bool(assigned),
                                break_glass_until=until, now=ctx.now)
     if not decision.allowed:

@@ -126,7 +126,10 @@ def flush(session: DbSession) -> int:
     if pending is None or not pending.items:
         return 0
     try:
-        _append(session, pending.keys, pending.items)
+        # On the session's own connection (same transaction), past the ORM's execution
+        # layer: these are Core statements and every audited write runs four (issue 12).
+        _append(session.connection(bind_arguments={"mapper": AuditEvent.__mapper__}),
+                pending.keys, pending.items)
     except BaseException:
         # Keep them queued: committing after a failed append must not lose the events.
         session.info[_PENDING] = pending

@@ -69,6 +69,7 @@ from casework.models import (
 )
 from casework.services import access, clock, mou_versions, roster
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 from mou.checks import _add_months
 
 HORIZON = timedelta(days=7)  # deadlines shown: due within the next seven days
@@ -202,7 +203,9 @@ def _task_clause(staff: Staff, now: datetime, readable: Select[Any] | None) -> C
     roles = [staff.role]
     if can(role, Permission.INTEL_WRITE):
         roles.append(PRIVACY_REVIEWER)
-    by_role: ColumnElement[bool] = Task.owner_role.in_(roles)
+    # One bound value per role, not an expanding IN: the list is fixed for a role, and an
+    # expanding one is re-rendered on every execution (the menu counts on every page).
+    by_role: ColumnElement[bool] = Task.owner_role.in_([literal(r) for r in roles])
     if role is Role.LIAISON:
         # Whoever is on call now (rules 5-7); once escalated, every designated liaison.
         by_role = and_(by_role, or_(_on_duty_clause(staff, now),
@@ -285,10 +288,11 @@ def counters(ctx: Ctx, staff: Staff) -> Counters:
     role = Role(staff.role)
     params = {"staff_id": staff.id, "staff_ref": staff.public_id, "now": ctx.now}
     casework, intelligence = _counter_statements(role)
-    row = ctx.session.execute(casework, params).one()
+    row: Any = read_columns(ctx.session, casework, params, on=Task).one()
     total_waiting = sum(int(v or 0) for v in row[2:])
     if intelligence is not None:
-        total_waiting += ctx.session.scalar(intelligence, params) or 0
+        total_waiting += read_columns(ctx.session, intelligence, params,
+                                      on=IntelEntry).scalar() or 0
     return Counters(tasks=int(row[0] or 0), waiting=total_waiting, unread=int(row[1] or 0))
 
 

@@ -11,9 +11,10 @@ import dataclasses
 import logging
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from crypto import KeyFileProvider, KeyMaterial, KeyNotFoundError, KeySet, SecretKey
 
@@ -39,6 +40,10 @@ class Keys:
         self.process_id = secrets.token_hex(16)
         self.acked: tuple[str, datetime] | None = None
         self.migrated_engines: set[int] = set()  # databases known to have key_state
+        # The key_state rows keystate.follow last adopted, and the key file it checked them
+        # against (the very object: a re-read or a save replaces it).
+        self.followed: tuple[Sequence[Any], KeyMaterial] | None = None
+        self.versions_memo: tuple[KeyMaterial, str] | None = None  # keystate._versions
 
     @property
     def material(self) -> KeyMaterial:
@@ -73,6 +78,7 @@ class Keys:
             if self._file is None:
                 self._file = self._provider.load()
             previous = self._pins
+            self.followed = None  # pinned by someone: keystate.follow checks afresh
             self._pins = dict(current)
             try:
                 self._material = _pinned(self._file, self._pins)
@@ -86,6 +92,7 @@ class Keys:
 
     def _set_file(self, material: KeyMaterial) -> None:
         self._file = material
+        self.followed = None
         try:
             self._material = _pinned(material, self._pins)
         except KeyNotFoundError:

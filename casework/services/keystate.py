@@ -138,12 +138,25 @@ def follow(engine: Engine, keys: Keys, *, now: datetime, role: str) -> None:
     if not _migrated(engine, keys):
         return
     with engine.connect() as conn:
+        rows = conn.execute(_ALL_STATE).all()
+        followed = keys.followed
+        if followed is not None and followed[0] == rows \
+                and followed[1] is keys.file_material():
+            # The rows this process last adopted, against the same key file: adopting them
+            # again would change nothing (issue 12: this runs on every request, and
+            # checking fingerprints costs more than reading the rows).
+            conn.rollback()
+            _acknowledge(conn, keys, now=now, role=role)
+            return
         state = {row.name: Current(row.current_version, row.fingerprint, row.updated_at)
-                 for row in conn.execute(_ALL_STATE)}
+                 for row in rows}
         if len(state) < len(KEY_SET_NAMES):
             state = _record_missing(conn, keys.file_material(), state, now)
+            rows = []  # not remembered: read them again next time
         conn.rollback()  # end the read transaction before any write below
         adopt(keys, state)
+        if rows:
+            keys.followed = (rows, keys.file_material())
         _acknowledge(conn, keys, now=now, role=role)
 
 
@@ -175,8 +188,19 @@ def _record_missing(conn: Connection, material: KeyMaterial, state: State,
             for row in rows}
 
 
+def _versions(keys: Keys) -> str:
+    """The current versions this process uses, encoded; worked out once per material (the
+    pinned key file object, replaced whenever a pin or the file changes)."""
+    material = keys.material
+    memo = keys.versions_memo
+    if memo is None or memo[0] is not material:
+        memo = keys.versions_memo = (material, encode_versions(
+            {name: getattr(material, name).current_key.version for name in KEY_SET_NAMES}))
+    return memo[1]
+
+
 def _acknowledge(conn: Connection, keys: Keys, *, now: datetime, role: str) -> None:
-    versions = encode_versions({name: keys.current(name).version for name in KEY_SET_NAMES})
+    versions = _versions(keys)
     last = keys.acked
     if last is not None and last[0] == versions and now - last[1] < ACK_EVERY:
         return

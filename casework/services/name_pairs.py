@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, exists, select, text
 from casework.models import Person
 from casework.services import subjects
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 
 NAME_INDEX = "persons.name"
 NAME_PAIR_INDEX = "persons.name_pair"
@@ -33,6 +34,7 @@ NAME_PAIR_INDEX = "persons.name_pair"
 PAIR_WORDS_MAX = 24
 # Spelled exactly as the partial index's condition, so the database can use that index.
 UNPAIRED = text("NOT persons.name_pairs")
+_ANY_UNPAIRED = select(exists().select_from(Person).where(UNPAIRED))  # built once (issue 12)
 _ALL_PAIRED = "senim.all_name_pairs"
 
 
@@ -59,7 +61,7 @@ def all_paired(ctx: Ctx) -> bool:
     within the session, and it forgets the answer when it does."""
     known = ctx.session.info.get(_ALL_PAIRED)
     if known is None:
-        known = not ctx.session.scalar(select(exists().select_from(Person).where(UNPAIRED)))
+        known = not read_columns(ctx.session, _ANY_UNPAIRED, on=Person).scalar()
         if known:
             ctx.session.info[_ALL_PAIRED] = True
     return bool(known)

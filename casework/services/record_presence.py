@@ -38,6 +38,7 @@ from casework.models import (
     WitnessReview,
 )
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 
 # Part name -> (the table's person column, extra conditions). The conditions mirror what
 # the section reads: a withdrawn clearance or a finished task is not shown, so not counted.
@@ -69,5 +70,5 @@ def _probe() -> Select[Any]:
 
 def parts_with_rows(ctx: Ctx, person: Person) -> frozenset[str]:
     """The names (see ``PARTS``) of the parts of the record that hold at least one row."""
-    row = ctx.session.execute(_probe(), {"person_id": person.id}).one()
+    row = read_columns(ctx.session, _probe(), {"person_id": person.id}, on=Person).one()
     return frozenset(name for name, present in zip(_PARTS, row, strict=True) if present)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased, scoped_session
 from casework.logs import event
 from casework.models import BlindIndexEntry, Subject, SubjectKey
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 from casework.services.errors import ServiceError
 from crypto import (
     CryptoError,
@@ -139,9 +140,11 @@ def key_scope(ctx: Ctx) -> Iterator[None]:
 
 
 @functools.cache
-def _key_rows() -> tuple[Select[SubjectKey], Select[SubjectKey]]:
-    """A subject's key row (one version; the newest), built once (issue 12)."""
-    mine = select(SubjectKey).where(SubjectKey.subject_id == bindparam("subject_id"))
+def _key_rows() -> tuple[Select[int, int, bytes], Select[int, int, bytes]]:
+    """A subject's key row (one version; the newest), built once (issue 12). Columns, not
+    entities: nothing changes them, so they need no identity map (db.read_columns)."""
+    mine = select(SubjectKey.version, SubjectKey.kek_version, SubjectKey.wrapped_key).where(
+        SubjectKey.subject_id == bindparam("subject_id"))
     return (mine.where(SubjectKey.version == bindparam("version")),
             mine.order_by(SubjectKey.version.desc()).limit(1))
 
@@ -178,8 +181,9 @@ def data_key(ctx: Ctx, subject_id: str, version: int | None = None, *,
     if scope is not None and (subject_id, version) in scope.keys:
         return scope.keys[(subject_id, version)]
     one_version, newest = _key_rows()
-    row = (ctx.session.scalar(one_version, {"subject_id": subject_id, "version": version})
-           if version is not None else ctx.session.scalar(newest, {"subject_id": subject_id}))
+    row = (read_columns(ctx.session, one_version, {"subject_id": subject_id, "version": version},
+                        on=SubjectKey).first() if version is not None else
+           read_columns(ctx.session, newest, {"subject_id": subject_id}, on=SubjectKey).first())
     if row is None:
         if version is not None and ctx.session.scalar(select(SubjectKey.id).where(
                 SubjectKey.subject_id == subject_id).limit(1)) is not None:
@@ -211,7 +215,7 @@ def preload_keys(ctx: Ctx, subject_ids: list[str]) -> None:
     if not wanted:
         return
     # Columns, not entities: nothing here is changed, so the rows need no identity map.
-    for row in ctx.session.execute(_newest_keys(), {"subject_ids": wanted}):
+    for row in read_columns(ctx.session, _newest_keys(), {"subject_ids": wanted}, on=SubjectKey):
         if ctx.key_cache.get(KEY_KIND, row.subject_id, row.version,
                              wrapped=row.wrapped_key) is not None:
             continue

@@ -218,8 +218,9 @@ def streams(app, engine, monkeypatch) -> dict[int, int]:  # type: ignore[no-unty
             head = session.execute(sa.select(AuditChainHead.seq, AuditChainHead.mac).where(
                 AuditChainHead.stream == stream)).first()
             if head is None:
-                session.add(AuditChainHead(stream=stream, seq=0, mac=GENESIS, updated_at=now))
-                session.flush()
+                # Core: the trail is appended on the unit of work's connection.
+                session.execute(sa.insert(AuditChainHead).values(
+                    stream=stream, seq=0, mac=GENESIS, updated_at=now))
                 return stream, 0, GENESIS
             return stream, head.seq, head.mac
         monkeypatch.setattr(audit, "_lock_head", lock)

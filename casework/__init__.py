@@ -121,9 +121,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from casework.web.form_base import install_fast_html_params
 
     install_fast_html_params()
+    from casework.services import counter_cache, dashboard
+
     with app.app_context():
         for engine in db.engines.values():
             _harden_sqlite(engine)
+            # The menu's counters are remembered until a write to what they count.
+            counter_cache.watch(engine, dashboard.counted_tables())
 
     from casework.cli import register_cli
     from casework.web import register_web

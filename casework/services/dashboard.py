@@ -27,6 +27,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     and_,
     bindparam,
     case,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import find_tables
 
 from casework.domain.access import CARE_ROLES
 from casework.domain.roles import Permission, Role, can
@@ -69,6 +71,7 @@ from casework.models import (
 )
 from casework.services import access, clock, mou_versions, roster
 from casework.services.context import Ctx
+from casework.services.counter_cache import CounterCache
 from casework.services.db import read_columns
 from mou.checks import _add_months
 
@@ -294,6 +297,32 @@ def counters(ctx: Ctx, staff: Staff) -> Counters:
         total_waiting += read_columns(ctx.session, intelligence, params,
                                       on=IntelEntry).scalar() or 0
     return Counters(tasks=int(row[0] or 0), waiting=total_waiting, unread=int(row[1] or 0))
+
+
+_MENU = CounterCache[Counters]()
+
+
+def menu_counters(ctx: Ctx, staff: Staff) -> Counters:
+    """:func:`counters`, remembered per process for a few seconds and forgotten at once when
+    this process writes to a table they count (services/counter_cache.py)."""
+    found = _MENU.get(staff.id, ctx.now)
+    if found is not None:
+        return found
+    generation = _MENU.generation()
+    counts = counters(ctx, staff)
+    _MENU.put(staff.id, ctx.now, generation, counts)
+    return counts
+
+
+def counted_tables() -> frozenset[str]:
+    """Every table the counters read, for any role (counter_cache.watch)."""
+    names: set[str] = set()
+    for role in Role:
+        for statement in _counter_statements(role):
+            if statement is not None:
+                names.update(t.name for t in find_tables(statement, include_joins=True)
+                             if isinstance(t, Table))
+    return frozenset(names)
 
 
 @dataclass(frozen=True)

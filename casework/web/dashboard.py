@@ -113,7 +113,7 @@ def nav_counts() -> dashboard.Counters | None:
         return None
     if "senim_nav_counts" not in g:
         try:
-            g.senim_nav_counts = dashboard.counters(ctx(), current_user)
+            g.senim_nav_counts = dashboard.menu_counters(ctx(), current_user)
         except SQLAlchemyError as error:  # a page after a failed statement: no counters
             event(log, "nav_counts.failed", exc=type(error).__name__)
             g.senim_nav_counts = None

@@ -122,10 +122,12 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     install_fast_html_params()
     from casework.services import counter_cache, dashboard
+    from casework.services.db import restore_durability_on_checkin
 
     with app.app_context():
         for engine in db.engines.values():
             _harden_sqlite(engine)
+            restore_durability_on_checkin(engine)
             # The menu's counters are remembered until a write to what they count.
             counter_cache.watch(engine, dashboard.counted_tables())
 

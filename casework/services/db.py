@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeAlias, TypeVarTuple
 
-from sqlalchemy import Result, Select, inspect
+from sqlalchemy import Engine, Result, Select, event, inspect
 from sqlalchemy.orm import Session, scoped_session
 
 DbSession: TypeAlias = Session | scoped_session[Any]
@@ -34,3 +34,42 @@ def read_columns(session: DbSession, statement: Select[*_Row],
         real.flush()  # returns at once when nothing is pending
     connection = real.connection(bind_arguments={"mapper": inspect(on)})
     return connection.execute(statement, params)
+
+
+_RELAXED = "senim.relaxed_durability"
+
+
+def relax_durability(session: DbSession, *, on: type[Any]) -> None:
+    """Let the session's coming commit on ``on``'s database not wait for the disk: for a
+    write whose loss in a power cut is harmless, never for one whose loss could bring back
+    something taken away. Call it before the transaction's first write.
+
+    The write stays atomic and ordered: it is lost whole or kept whole, and any later
+    commit that does wait for the disk keeps it too. PostgreSQL: ``SET LOCAL
+    synchronous_commit TO OFF`` (this transaction only). SQLite (WAL): ``synchronous=NORMAL``
+    on the connection, set back to FULL when the connection returns to the pool
+    (:func:`restore_durability_on_checkin`), so no other unit of work runs relaxed. SQLite
+    cannot change it inside a transaction: a transaction that already wrote keeps waiting.
+    """
+    real: Session = session() if isinstance(session, scoped_session) else session
+    connection = real.connection(bind_arguments={"mapper": inspect(on)})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    elif connection.dialect.name == "sqlite":
+        raw = connection.connection
+        if not raw.driver_connection.in_transaction:  # type: ignore[union-attr]
+            raw.info[_RELAXED] = True  # before the PRAGMA: the reset must follow it
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+
+
+def restore_durability_on_checkin(engine: Engine) -> None:
+    """SQLite: a connection relaxed by :func:`relax_durability` waits for the
+    disk again before anyone else can check it out."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def _restore(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None and record is not None \
+                and record.info.pop(_RELAXED, False):
+            dbapi_connection.execute("PRAGMA synchronous=FULL")

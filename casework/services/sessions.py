@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, Select, bindparam, delete, select, update
 
 from casework.domain.sessions import SessionStatus, session_status
 from casework.models import Staff, StaffSession
-from casework.services.db import DbSession
+from casework.services.db import DbSession, relax_durability
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,13 @@ def load(session: DbSession, sid: str, *, now: datetime,
 
 def store(session: DbSession, *, sid: str, data: dict[str, object], staff_id: int | None,
           user_agent: str, now: datetime, created_at: datetime | None,
-          must_exist: bool = False) -> bool:
+          must_exist: bool = False, wait_for_disk: bool = True) -> bool:
     """Create or update the row for ``sid``; with ``must_exist``, never re-create one.
-    False if the row had to exist and did not (revoked while the request ran)."""
+    False if the row had to exist and did not (revoked while the request ran).
+    ``wait_for_disk=False``: the commit need not wait for the disk (db.relax_durability),
+    for a change whose loss in a power cut is harmless."""
+    if not wait_for_disk:
+        relax_durability(session, on=StaffSession)
     values = {"data": encode(data), "staff_id": staff_id, "user_agent": user_agent[:120],
               "last_seen_at": now}
     if must_exist:

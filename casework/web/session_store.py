@@ -13,6 +13,7 @@ created once there is something to revoke: a verified password, then the signed-
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -141,9 +142,16 @@ class DatabaseSessionInterface(SessionInterface):
             if session.sid:
                 store.forget(db.session, session.sid)
             session.sid, created_at, must_exist = store.new_sid(), None, False
+        # A message to show once, or the last-seen time: lost in a power cut, nothing is
+        # lost but a message or a touch (the session then idles out sooner), so that
+        # commit does not wait for the disk (issue 12: a saved note otherwise waits for
+        # it twice). Sign-in, sign-out and any other change of what the session carries
+        # still wait for it.
+        lazy = must_exist and _only_flashes_or_touch(session, staff_id, user_agent)
         stored = store.store(db.session, sid=session.sid, data=dict(session),
                              staff_id=staff_id, user_agent=user_agent, now=utcnow(),
-                             created_at=created_at, must_exist=must_exist)
+                             created_at=created_at, must_exist=must_exist,
+                             wait_for_disk=not lazy)
         db.session.commit()
         if not stored:
             # Revoked while this request ran (another tab logged out, a password changed):
@@ -188,6 +196,22 @@ def _unchanged(session: ServerSession, staff_id: int | None, user_agent: str) ->
     last_seen, data, agent, stored_staff = session.stored
     return (utcnow() - last_seen < TOUCH_EVERY and stored_staff == staff_id
             and agent == user_agent[:120] and data == store.encode(dict(session)))
+
+
+def _only_flashes_or_touch(session: ServerSession, staff_id: int | None,
+                           user_agent: str) -> bool:
+    """Would rewriting the row change nothing but its flash messages and last-seen time?"""
+    if session.stored is None or session.regenerate_requested or not session.sid:
+        return False
+    _, data, agent, stored_staff = session.stored
+    if stored_staff != staff_id or agent != user_agent[:120]:
+        return False
+    before = json.loads(data)
+    return isinstance(before, dict) and _without_flashes(before) == _without_flashes(session)
+
+
+def _without_flashes(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "_flashes"}
 
 
 def _is_anonymous(session: ServerSession) -> bool:

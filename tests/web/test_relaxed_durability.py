@@ -1,0 +1,92 @@
+"""A session row change that is only a flash message or a touch commits without waiting for
+the disk; everything else still waits, and no other unit of work ever runs relaxed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from casework.models import StaffSession
+from casework.services.db import relax_durability, restore_durability_on_checkin
+from tests.support import csrf_token, login, make_staff
+from tests.web.page_cost_support import counting_statements
+from tests.web.test_legal_pages import make_person
+
+RELAXING = ("PRAGMA synchronous=NORMAL", "SET LOCAL synchronous_commit TO OFF")
+
+
+def _relaxed(statements: list[str]) -> bool:
+    return any(s.strip() in RELAXING for s in statements)
+
+
+def test_a_saved_note_and_its_message_do_not_wait_twice_sign_in_and_out_do(app, client):
+    worker = make_staff(app, "caseworker")
+    code = make_person(app, worker)
+    with counting_statements(app) as signing_in:
+        login(client, app, worker)
+    assert not _relaxed(signing_in.statements)  # a new session id: waits for the disk
+    page = client.get(f"/persons/{code}").get_data(as_text=True)
+    with counting_statements(app) as saving:
+        response = client.post(f"/persons/{code}/notes", data={
+            "csrf_token": csrf_token(page), "kind": "note", "occurred_on":
+            date.today().isoformat(), "body": "Called back, all well."})
+    assert response.status_code == 302
+    # The note and its audit entry commit first (waiting), then the message is kept.
+    assert _relaxed(saving.statements)
+    assert saving.statements.index(next(s for s in saving.statements
+                                        if s.strip() in RELAXING)) > next(
+        i for i, s in enumerate(saving.statements) if s.startswith("INSERT INTO case_notes"))
+    with counting_statements(app) as showing:
+        shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Saved." in shown and _relaxed(showing.statements)  # the message taken off
+    page = client.get("/").get_data(as_text=True)
+    with counting_statements(app) as signing_out:
+        client.post("/auth/logout", data={"csrf_token": csrf_token(page)})
+    assert not _relaxed(signing_out.statements)
+    assert client.get(f"/persons/{code}").status_code == 302  # signed out, and it stays
+
+
+def test_a_relaxed_sqlite_connection_waits_again_before_anyone_reuses_it(tmp_path: Path):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}", pool_size=1, max_overflow=0)
+    restore_durability_on_checkin(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        StaffSession.__table__.create(conn)
+
+    def level(conn: sa.Connection) -> int:
+        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+    with Session(engine) as session:
+        relax_durability(session, on=StaffSession)
+        assert level(session.connection()) == 1  # NORMAL for this unit of work
+        session.commit()
+    with engine.connect() as conn:  # the same (only) connection, back from the pool
+        assert level(conn) == 2  # FULL
+    with Session(engine) as session:
+        session.execute(sa.delete(StaffSession))  # already writing: cannot be relaxed
+        relax_durability(session, on=StaffSession)
+        assert level(session.connection()) == 2
+        session.rollback()
+    with Session(engine) as session:
+        relax_durability(session, on=StaffSession)
+        session.rollback()  # given up: still restored
+    with engine.connect() as conn:
+        assert level(conn) == 2
+    engine.dispose()
+
+
+def test_postgresql_relaxes_one_transaction_only(app):
+    from casework.extensions import db
+
+    with app.app_context():
+        if db.engines[None].dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only (SENIM_TEST_DATABASE_URL)")
+        relax_durability(db.session, on=StaffSession)
+        assert db.session.execute(sa.text("SHOW synchronous_commit")).scalar() == "off"
+        db.session.commit()
+        assert db.session.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+        db.session.rollback()

@@ -86,6 +86,13 @@ class Keys:
                 self._pins = previous
                 raise
 
+    def remember_followed(self, rows: Sequence[Any], file: KeyMaterial) -> None:
+        """Note that ``rows`` of key_state were adopted against ``file``, unless the key file
+        was re-read or replaced since (then the next unit of work checks afresh)."""
+        with self._lock:
+            if self._file is file:
+                self.followed = (rows, file)
+
     def pins(self) -> dict[str, int]:
         with self._lock:
             return dict(self._pins)

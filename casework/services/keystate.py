@@ -154,9 +154,10 @@ def follow(engine: Engine, keys: Keys, *, now: datetime, role: str) -> None:
             state = _record_missing(conn, keys.file_material(), state, now)
             rows = []  # not remembered: read them again next time
         conn.rollback()  # end the read transaction before any write below
+        checked_against = keys.file_material()
         adopt(keys, state)
         if rows:
-            keys.followed = (rows, keys.file_material())
+            keys.remember_followed(rows, checked_against)
         _acknowledge(conn, keys, now=now, role=role)
 
 

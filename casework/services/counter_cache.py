@@ -45,7 +45,6 @@ class _Generation:
     def __init__(self) -> None:
         self.value = 0
         self.tables: frozenset[str] = frozenset()
-        self.engines: set[int] = set()
 
     def bump(self) -> None:
         self.value += 1  # a lost race only bumps once: still a new generation
@@ -54,21 +53,22 @@ class _Generation:
 _GENERATION = _Generation()
 
 
+def _written(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any,
+             _executemany: bool) -> None:
+    if statement[:1] in ("S", "s"):  # nearly every statement: a SELECT
+        return
+    found = _WRITE.match(statement)
+    if found is not None and found.group(1).lower() in _GENERATION.tables:
+        _GENERATION.bump()
+
+
 def watch(engine: Engine, tables: Iterable[str]) -> None:
     """Start a new generation whenever ``engine`` runs a write to one of ``tables``."""
     _GENERATION.tables = _GENERATION.tables | frozenset(tables)
-    if id(engine) in _GENERATION.engines:
-        return
-    _GENERATION.engines.add(id(engine))
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _written(_conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any,
-                 _executemany: bool) -> None:
-        if statement[:1] in ("S", "s"):  # nearly every statement: a SELECT
-            return
-        found = _WRITE.match(statement)
-        if found is not None and found.group(1).lower() in _GENERATION.tables:
-            _GENERATION.bump()
+    # Asked of the engine itself, not remembered by id(): a new engine may reuse the id of
+    # one that was disposed of (tests make many apps), and must still be watched.
+    if not event.contains(engine, "before_cursor_execute", _written):
+        event.listen(engine, "before_cursor_execute", _written)
 
 
 class CounterCache(Generic[T]):

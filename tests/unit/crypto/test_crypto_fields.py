@@ -154,15 +154,19 @@ def test_format_1_tokens_still_read(keyset: KeySet) -> None:
         decrypt_field(keyset, b"\x01" + new[1:], context=ctx())
 
 
-def test_context_cannot_slide_into_the_header(key: SecretKey) -> None:
-    # Format 2 puts the context last without a length prefix; the part before it has one
-    # fixed length, so a context cannot be split differently against another header.
+def test_context_cannot_slide_into_the_header() -> None:
+    # Format 2 puts the context last without a length prefix. Everything before it has one
+    # length for every key version, so no two (header, context) pairs share an AAD, even
+    # contexts that start with bytes a header could end with.
     from crypto import fields
 
-    a = fields._aad(fields._HEADER.pack(2, 1), b"\x00ctx")
-    b = fields._aad(fields._HEADER.pack(2, 256), b"ctx")
-    assert a != b and len(fields._aad(fields._HEADER.pack(2, 7), b"")) == len(
-        fields._aad(fields._HEADER.pack(2, 2**32 - 1), b""))
+    versions = (1, 2, 256, 65536, 2**32 - 1)
+    contexts = (b"", b"\x00", b"\x01", b"\x00\x01", b"\x00\x00\x01\x00", b"ctx", b"\x01ctx")
+    pairs = [(fields._HEADER.pack(2, v), c) for v in versions for c in contexts]
+    aads = [fields._aad(header, context) for header, context in pairs]
+    assert len(set(aads)) == len(pairs)
+    assert {len(aad) - len(context) for aad, (_, context) in zip(aads, pairs, strict=True)} \
+        == {29}  # canonical("senim-field-v2") 19 + canonical(header) 10
 
 
 def test_cached_cipher_is_the_keys_own(key: SecretKey) -> None:

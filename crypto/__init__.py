@@ -39,6 +39,7 @@ from crypto.keymaterial import KEY_SET_NAMES, KeyMaterial, KeyProvider
 from crypto.keys import (
     KeySet,
     SecretKey,
+    derive_subkey,
     generate_key,
     unwrap_key,
     wrap_key,
@@ -73,6 +74,7 @@ __all__ = [
     "blind_index",
     "canonical",
     "decrypt_field",
+    "derive_subkey",
     "decrypt_stream",
     "decrypt_stream_to_bytes",
     "decrypt_text",

@@ -18,7 +18,9 @@ from types import MappingProxyType
 from typing import final
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from crypto.errors import CryptoError, DecryptionError, KeyNotFoundError
 from crypto.mac import canonical
@@ -27,6 +29,7 @@ __all__ = [
     "KEY_BYTES",
     "KeySet",
     "SecretKey",
+    "derive_subkey",
     "generate_key",
     "unwrap_key",
     "wrap_key",
@@ -82,6 +85,18 @@ class SecretKey:
 
     def __repr__(self) -> str:
         return f"SecretKey(version={self.version}, fingerprint={self.fingerprint()})"
+
+
+def derive_subkey(key: SecretKey, *, purpose: str) -> SecretKey:
+    """A key for one purpose, derived from ``key`` with HKDF-SHA256 (info: the purpose's
+    canonical label); it carries ``key``'s version, so a token sealed under it names the
+    version of the key to derive it from again. One root key then never serves two
+    algorithms (the session-signing secret signs with HMAC; a subkey of it encrypts)."""
+    if not purpose:
+        raise ValueError("a derived key needs a purpose")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None,
+                info=canonical("senim-subkey-v1", purpose))
+    return SecretKey(version=key.version, material=hkdf.derive(key.material))
 
 
 def generate_key() -> bytes:

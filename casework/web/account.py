@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.roles import Permission
@@ -32,6 +31,7 @@ from casework.web.forms import (
 )
 from casework.web.messages import explain
 from casework.web.security import requires, step_up_required
+from casework.web.text import gettext as _
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

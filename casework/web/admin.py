@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectField
 from wtforms.validators import DataRequired
@@ -21,6 +19,8 @@ from casework.web.forms import ConfirmForm, StaffCreateForm, role_choices
 from casework.web.grants import refused, requested
 from casework.web.messages import explain
 from casework.web.security import requires, step_up_required
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

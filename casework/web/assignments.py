@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.grants import GrantKind
@@ -18,6 +17,7 @@ from casework.web.forms_casework import AssignForm
 from casework.web.grants import refused, requested
 from casework.web.paging import page_request
 from casework.web.security import requires
+from casework.web.text import gettext as _
 
 bp = Blueprint("assignments", __name__)
 CARE_ROLES = ("caseworker", "psychologist", "legal_adviser")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from casework.domain.roles import Permission
@@ -17,6 +16,7 @@ from casework.web.context import ctx, keys
 from casework.web.forms import ConfirmForm
 from casework.web.paging import page_request
 from casework.web.security import requires
+from casework.web.text import gettext as _
 from casework.web.timefmt import to_utc
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")

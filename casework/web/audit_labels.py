@@ -6,7 +6,7 @@ reference tag; people read the label. An action without its own label is named b
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from casework.web.text import lazy_gettext as _l
 
 AREAS = {
     "access": _l("Access"), "account": _l("Own account"), "api_token": _l("API tokens"),

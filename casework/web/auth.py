@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -28,6 +27,7 @@ from casework.services.auth import LoginOutcome
 from casework.web.context import ctx, settings
 from casework.web.forms import CodeForm, LoginForm, RecoveryForm, StepUpForm
 from casework.web.security import public, requires
+from casework.web.text import gettext as _
 from casework.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

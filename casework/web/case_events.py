@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -28,6 +26,8 @@ from casework.web.form_dates import LocalDateField
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("case_events", __name__, url_prefix="/persons/<case_code>/case-events")
 

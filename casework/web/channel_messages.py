@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from casework.config import LANGUAGES
 from casework.domain.notify_channel import MessageKind
+from casework.web.text import gettext as _
 
 
 def _texts(kind: MessageKind, link: str) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from enum import Enum
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.consent import (
@@ -62,6 +61,7 @@ from casework.web.forms_consent import (
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.text import gettext as _
 from casework.web.timefmt import format_date
 
 bp = Blueprint("consent", __name__, url_prefix="/persons/<case_code>")

@@ -12,7 +12,6 @@ import logging
 from typing import Any
 
 from flask import current_app, g, has_request_context, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,6 +21,7 @@ from casework.services import dashboard
 from casework.web.context import ctx
 from casework.web.outage import in_outage
 from casework.web.security import ATTR, PUBLIC
+from casework.web.text import lazy_gettext as _l
 
 log = logging.getLogger("senim.web")
 WAITING_LABELS = {

@@ -27,7 +27,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -86,6 +85,7 @@ from casework.web.messages import explain
 from casework.web.messages_disclosure import checklist_messages
 from casework.web.paging import page_request
 from casework.web.security import requires, step_up_required
+from casework.web.text import gettext as _
 from casework.web.timefmt import format_date
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")

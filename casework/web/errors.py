@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -27,6 +26,7 @@ from casework.logs import event
 from casework.services.audit import AuditTrailBroken
 from casework.services.subjects import IntegrityAlarm, SubjectShredded
 from casework.web import outage
+from casework.web.text import gettext as _
 
 log = logging.getLogger("senim.web")
 

@@ -15,12 +15,12 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, ValidationError
 from wtforms.validators import StopValidation
 
 from casework.web import timefmt
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DOTTED = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")

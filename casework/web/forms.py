@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from casework.config import LANGUAGES
 from casework.domain.roles import Role
 from casework.web.form_base import FlaskForm
+from casework.web.text import lazy_gettext as _l
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceTyp
 from casework.domain.screening import INDICATORS, Act, CouldLeave, Means, Outcome, Purpose
 from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField, NotInFuture
+from casework.web.text import lazy_gettext as _l
 
 
 class MultiCheckbox(SelectMultipleField):

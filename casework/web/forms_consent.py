@@ -6,7 +6,6 @@ every reason a record is refused.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from casework.domain.risk import RiskCategory, RiskLevel
 from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import LANGUAGE_CHOICES, REPRESENTATIVE_CHOICES, MultiCheckbox
+from casework.web.text import lazy_gettext as _l
 
 # Rules 138-139: every decision about a child says why it serves the child.
 BEST_INTERESTS_LABEL = _l("For a child: why this decision is in the child's best interests")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -25,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from casework.domain.consent import Purpose
 from casework.domain.disclosure import State
 from casework.web.form_base import FlaskForm
+from casework.web.text import lazy_gettext as _l
 from mou.terms import FEEDBACK_EVENTS
 
 FEEDBACK_KINDS = FEEDBACK_EVENTS

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     RadioField,
     SelectField,
@@ -31,6 +30,7 @@ from casework.domain.taxonomy import (
 )
 from casework.services.intel import EntryInput
 from casework.web.form_base import FlaskForm
+from casework.web.text import lazy_gettext as _l
 
 KIND_LABELS = {
     EntryKind.THEMATIC: _l("Thematic: identifies no specific person or event"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -32,6 +31,7 @@ from casework.services.legal import COMPENSATION_STATUSES
 from casework.web.form_base import FlaskForm
 from casework.web.form_dates import LocalDateField
 from casework.web.forms_casework import MultiCheckbox
+from casework.web.text import lazy_gettext as _l
 
 # --- Police units (rule 27) -------------------------------------------------------------
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework.domain.grants import GrantKind
@@ -16,6 +14,8 @@ from casework.web.context import ctx, settings
 from casework.web.forms import ConfirmForm
 from casework.web.messages import explain
 from casework.web.security import requires, step_up_required
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 

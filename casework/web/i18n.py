@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from casework.config import LANGUAGES
 from casework.web.context import settings
+from casework.web.text import MEMO, current_translations, remembered
 
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
@@ -32,21 +33,7 @@ def select_locale() -> str:
 # labels). Flask-Babel resolves the locale and its catalogue on every call through
 # several context-local lookups: memoising them took the record page from 64 to 56
 # million instructions (callgrind). The catalogue is resolved once per request and
-# locale here, and found again by one attribute read. The memo lives on Flask-Babel's
-# own per-request namespace, so it dies with the request, and it is keyed on the locale
-# object, so ``force_locale`` (messages written in a recipient's language) and
-# ``refresh`` (a language switch) each get their own catalogue.
-_MEMO = "senim_translations"
-
-
-def _remembered(namespace: object | None) -> support.Translations | None:
-    if namespace is None:
-        return None
-    attrs = namespace.__dict__
-    memo = attrs.get(_MEMO)
-    if memo is not None and memo[0] is attrs.get("babel_locale"):
-        return memo[1]
-    return None
+# locale here; casework/web/text.py reads the memo back with one context lookup.
 
 
 class MemoisedDomain(Domain):
@@ -56,13 +43,13 @@ class MemoisedDomain(Domain):
         if not has_app_context():
             return super().get_translations()
         namespace = g.get("_flask_babel")
-        found = _remembered(namespace)
+        found = remembered(namespace)
         if found is not None:
             return found
         translations = super().get_translations()
         namespace = g.get("_flask_babel")
         if namespace is not None and translations is not None:
-            setattr(namespace, _MEMO, (getattr(namespace, "babel_locale", None), translations))
+            setattr(namespace, MEMO, (getattr(namespace, "babel_locale", None), translations))
         return translations
 
 
@@ -71,7 +58,7 @@ def install_memoised_gettext(app: Flask) -> None:
     configuration = app.extensions["babel"]
     domain = MemoisedDomain(domain=configuration.default_domain)
     configuration.instance.domain_instance = domain
-    lookup = domain.get_translations
+    lookup = current_translations
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: lookup().ugettext(s),
         ngettext=lambda s, p, n: lookup().ungettext(s, p, n),

@@ -10,7 +10,6 @@ from enum import Enum
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.identifiers import Finding
@@ -47,6 +46,7 @@ from casework.web.messages import explain
 from casework.web.messages_intel import INTEL_MESSAGES
 from casework.web.paging import page_request
 from casework.web.security import requires
+from casework.web.text import gettext as _
 
 bp = Blueprint("intel", __name__, url_prefix="/intel")
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from casework.domain.legal import UNIT_QUESTIONS, PersonDecision, UnitRecommendation
@@ -56,6 +55,7 @@ from casework.web.forms_legal import (
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.text import gettext as _
 
 units_bp = Blueprint("units", __name__, url_prefix="/units")
 bp = Blueprint("legal", __name__, url_prefix="/persons/<case_code>/legal")

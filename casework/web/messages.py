@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.access import AccessReason
 from casework.domain.accounts import AccountReason
 from casework.domain.casenotes import NoteReason
@@ -21,6 +19,7 @@ from casework.services.attachments import AttachmentReason
 from casework.services.keyops import KeyReason
 from casework.services.legal import CompensationReason, PrivilegeReason
 from casework.services.police_units import UnitReason
+from casework.web.text import lazy_gettext as _l
 
 MESSAGES: dict[Enum, object] = {
     PasswordReason.TOO_SHORT: _l("Use at least 12 characters. A few unrelated words work well."),

@@ -5,9 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.notify_channel import AddressReason
+from casework.web.text import lazy_gettext as _l
 
 CHANNEL_MESSAGES: dict[Enum, Any] = {
     AddressReason.ADDRESS_REQUIRED: _l("Enter the e-mail address the notifications should "

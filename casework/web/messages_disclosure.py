@@ -10,12 +10,11 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.consent import ConsentReason
 from casework.domain.disclosure import CumulativeReason, WorkflowReason
 from casework.domain.risk import RiskReason
 from casework.services.disclosures import DisclosureReason, _Code
+from casework.web.text import lazy_gettext as _l
 
 DISCLOSURE_MESSAGES: dict[Enum, Any] = {
     WorkflowReason.WRONG_STATE: _l("This request is no longer at a stage where that can be "

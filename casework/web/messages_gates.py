@@ -8,13 +8,12 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.legal import LegalReason
 from casework.domain.police_contact import ContactReason
 from casework.domain.release_gates import GateReason
 from casework.services.disclosures import _Code
 from casework.services.police_units import UnitReason
+from casework.web.text import lazy_gettext as _l
 
 GATE_MESSAGES: dict[Enum, Any] = {
     GateReason.CONSENT_WITHDRAWN: _l("The person withdrew the consent this package relied "

@@ -5,9 +5,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.grants import GrantReason
+from casework.web.text import lazy_gettext as _l
 
 GRANT_MESSAGES: dict[Enum, Any] = {
     GrantReason.NOT_AUTHORISED: _l("Your role cannot do this."),

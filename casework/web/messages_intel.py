@@ -9,10 +9,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.identifiers import Finding, ReviewReason
 from casework.services.intel import IntelReason
+from casework.web.text import lazy_gettext as _l
 
 INTEL_MESSAGES: dict[Enum, Any] = {
     Finding.PERSON_NAME: _l("Contains the person's name. Replace it with a description such "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.web.forms_casework import (
     ACT_LABELS,
     GENDERS,
@@ -16,6 +14,7 @@ from casework.web.forms_casework import (
 )
 from casework.web.forms_disclosure import FEEDBACK_LABELS
 from casework.web.forms_disclosure import PURPOSE_LABELS as DISCLOSURE_PURPOSES
+from casework.web.text import lazy_gettext as _l
 
 MEASURE_TITLES: dict[str, Any] = {
     "registered": _l("People registered"),

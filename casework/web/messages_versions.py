@@ -6,9 +6,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from casework.domain.versions import VersionReason
+from casework.web.text import lazy_gettext as _l
 
 VERSION_MESSAGES: dict[Enum, Any] = {
     VersionReason.REVIEWER_EDITED: _l("You wrote this version or one it builds on, so "

@@ -13,8 +13,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -33,6 +31,8 @@ from casework.web.forms import ConfirmForm
 from casework.web.forms_consent import PURPOSE_LABELS
 from casework.web.messages import explain
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 from mou.checks import _add_months
 from mou.terms import MouTerms
 

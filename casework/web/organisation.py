@@ -20,8 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework import scheduler
@@ -31,6 +29,8 @@ from casework.services import job_runs, meetings, scheduled_backups
 from casework.web.context import ctx
 from casework.web.forms_consent import ProtectedAddressForm
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 

@@ -18,8 +18,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from casework.domain.access import AccessReason
 from casework.domain.casenotes import NoteKind, ServiceType
@@ -57,6 +55,8 @@ from casework.web.messages import explain
 from casework.web.paging import page_request
 from casework.web.security import requires
 from casework.web.tasks import TASK_LABELS
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("persons", __name__, url_prefix="/persons")
 

@@ -6,8 +6,6 @@ import io
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from casework.domain.interviews import IntervieweeRole, NoticeResponse, PlaceType
@@ -42,6 +40,8 @@ from casework.web.forms_casework import (
 from casework.web.messages import explain
 from casework.web.persons import open_person
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("records", __name__, url_prefix="/persons/<case_code>")
 

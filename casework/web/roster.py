@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import DateTimeLocalField, SelectField
@@ -31,6 +29,8 @@ from casework.web.forms import ConfirmForm
 from casework.web.grants import refused, requested
 from casework.web.messages import explain
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 from casework.web.timefmt import to_utc, zone_label
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")

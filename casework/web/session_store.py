@@ -24,7 +24,9 @@ from werkzeug.datastructures import CallbackDict
 
 from casework.extensions import db
 from casework.models.base import utcnow
+from casework.services import flash_cookies
 from casework.services import sessions as store
+from casework.services.keys import Keys
 from casework.web import outage
 
 _EXEMPT = ("/static/", "/api/", "/health/")
@@ -74,6 +76,7 @@ class DatabaseSessionInterface(SessionInterface):
         # The __Host- prefix makes the browser refuse the cookie unless it is Secure, has
         # Path=/ and no Domain: a sibling subdomain cannot plant or read it.
         self.cookie = "__Host-senim" if secure else "senim"
+        self.flash_cookie = "__Host-senim-flash" if secure else "senim-flash"
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         if request.path.startswith(_EXEMPT):
@@ -95,6 +98,14 @@ class DatabaseSessionInterface(SessionInterface):
         if row is None:
             return ServerSession(expired=status is not None)
         data = json.loads(row.data)
+        carried = request.cookies.get(self.flash_cookie)
+        if carried is not None:
+            # Messages flashed on an earlier request of this session (flash_cookies.py);
+            # shown once, then the cookie goes (_save).
+            flashes = flash_cookies.open_flashes(
+                _keys(app), sid, carried, now=utcnow(), max_age=self.lifetimes.idle)
+            if flashes:
+                data["_flashes"] = [*data.get("_flashes", []), *flashes]
         return ServerSession(data, sid=sid, created_at=row.created_at,
                              stored=(row.last_seen_at, row.data, row.user_agent, row.staff_id))
 
@@ -114,6 +125,7 @@ class DatabaseSessionInterface(SessionInterface):
         # Views commit their own unit of work; anything still pending here was abandoned.
         db.session.rollback()
         if session.destroy_requested or (session.sid and not session and session.modified):
+            self._drop_flash_cookie(response)
             if session.sid:
                 store.forget(db.session, session.sid)
                 db.session.commit()
@@ -135,20 +147,21 @@ class DatabaseSessionInterface(SessionInterface):
         user_id = session.get("_user_id")
         staff_id = int(user_id) if user_id else None
         user_agent = _printable(request.user_agent.string)
-        if _unchanged(session, staff_id, user_agent):
+        data = dict(session)
+        sealed = self._flashes_for_cookie(app, session, data)
+        if _unchanged(session, data, staff_id, user_agent):
+            self._set_flash_cookie(response, sealed)
             return
         created_at, must_exist = session.created_at, True
         if session.regenerate_requested or not session.sid:
             if session.sid:
                 store.forget(db.session, session.sid)
             session.sid, created_at, must_exist = store.new_sid(), None, False
-        # A message to show once, or the last-seen time: lost in a power cut, nothing is
-        # lost but a message or a touch (the session then idles out sooner), so that
-        # commit does not wait for the disk (issue 12: a saved note otherwise waits for
-        # it twice). Sign-in, sign-out and any other change of what the session carries
-        # still wait for it.
-        lazy = must_exist and _only_flashes_or_touch(session, staff_id, user_agent)
-        stored = store.store(db.session, sid=session.sid, data=dict(session),
+        # The last-seen time: lost in a power cut, the session only idles out sooner, so
+        # that commit does not wait for the disk (issue 12). Sign-in, sign-out and any
+        # other change of what the session carries still wait for it.
+        lazy = must_exist and _only_a_touch(session, data, staff_id, user_agent)
+        stored = store.store(db.session, sid=session.sid, data=data,
                              staff_id=staff_id, user_agent=user_agent, now=utcnow(),
                              created_at=created_at, must_exist=must_exist,
                              wait_for_disk=not lazy)
@@ -158,9 +171,40 @@ class DatabaseSessionInterface(SessionInterface):
             # never resurrect it.
             response.delete_cookie(self.cookie, path="/", secure=self.secure, httponly=True,
                                    samesite="Strict")
+            self._drop_flash_cookie(response)
             return
         response.set_cookie(self.cookie, session.sid, httponly=True, secure=self.secure,
                             samesite="Strict", path="/")
+        self._set_flash_cookie(response, sealed)
+
+    def _flashes_for_cookie(self, app: Flask, session: ServerSession,
+                            data: dict[str, Any]) -> str | None:
+        """Seal the session's messages for their cookie and take them out of ``data`` (what
+        the row keeps); "" when there are none. None: they stay in the row (a session
+        about to get a new id, or too many messages for a cookie)."""
+        flashes = data.get("_flashes")
+        if not flashes:
+            data.pop("_flashes", None)
+            return ""
+        flashes = data["_flashes"] = _compact(flashes)
+        if session.regenerate_requested or not session.sid:
+            return None
+        sealed = flash_cookies.seal_flashes(_keys(app), session.sid, flashes, now=utcnow())
+        if sealed is not None:
+            del data["_flashes"]
+        return sealed
+
+    def _set_flash_cookie(self, response: Response, sealed: str | None) -> None:
+        if sealed:
+            response.set_cookie(self.flash_cookie, sealed, httponly=True, secure=self.secure,
+                                samesite="Strict", path="/")
+        else:
+            self._drop_flash_cookie(response)
+
+    def _drop_flash_cookie(self, response: Response) -> None:
+        if request.cookies.get(self.flash_cookie) is not None:
+            response.delete_cookie(self.flash_cookie, path="/", secure=self.secure,
+                                   httponly=True, samesite="Strict")
 
     def _signer(self, app: Flask) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(app.secret_key or b"", salt="senim-anonymous-session")
@@ -189,29 +233,51 @@ class DatabaseSessionInterface(SessionInterface):
                             samesite="Strict", path="/")
 
 
-def _unchanged(session: ServerSession, staff_id: int | None, user_agent: str) -> bool:
-    """Would rewriting the row change nothing but a last-seen time touched moments ago?"""
+def _unchanged(session: ServerSession, data: dict[str, Any], staff_id: int | None,
+               user_agent: str) -> bool:
+    """Would writing ``data`` change nothing but a last-seen time touched moments ago?"""
     if session.stored is None or session.regenerate_requested or not session.sid:
         return False
-    last_seen, data, agent, stored_staff = session.stored
+    last_seen, stored, agent, stored_staff = session.stored
     return (utcnow() - last_seen < TOUCH_EVERY and stored_staff == staff_id
-            and agent == user_agent[:120] and data == store.encode(dict(session)))
+            and agent == user_agent[:120] and stored == store.encode(data))
 
 
-def _only_flashes_or_touch(session: ServerSession, staff_id: int | None,
-                           user_agent: str) -> bool:
-    """Would rewriting the row change nothing but its flash messages and last-seen time?"""
+def _only_a_touch(session: ServerSession, data: dict[str, Any], staff_id: int | None,
+                  user_agent: str) -> bool:
+    """Would writing ``data`` change nothing but the row's last-seen time (and messages
+    left in the row by an older version, shown since)?"""
     if session.stored is None or session.regenerate_requested or not session.sid:
         return False
-    _, data, agent, stored_staff = session.stored
+    _, stored, agent, stored_staff = session.stored
     if stored_staff != staff_id or agent != user_agent[:120]:
         return False
-    before = json.loads(data)
-    return isinstance(before, dict) and _without_flashes(before) == _without_flashes(session)
+    before = json.loads(stored)
+    return isinstance(before, dict) and _without_flashes(before) == _without_flashes(data)
 
 
 def _without_flashes(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "_flashes"}
+
+
+# Messages nobody has seen yet (forms posted without a page shown between them) are kept
+# once each, the newest last, and no more than this many: "Saved." thirty times says no
+# more than once, and the list cannot grow without end.
+MAX_FLASHES = 20
+
+
+def _compact(flashes: list[Any]) -> list[Any]:
+    kept: dict[str, Any] = {}
+    for item in flashes:
+        key = json.dumps(item, sort_keys=True, default=str)
+        kept.pop(key, None)
+        kept[key] = item
+    return list(kept.values())[-MAX_FLASHES:]
+
+
+def _keys(app: Flask) -> Keys:
+    keys: Keys = app.extensions["senim.keys"]
+    return keys
 
 
 def _is_anonymous(session: ServerSession) -> bool:

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from flask_babel import gettext as _
 
 from casework.domain.roles import Permission
 from casework.domain.suppression import Period, Shown
@@ -20,6 +19,7 @@ from casework.services import statistics as stats
 from casework.web.context import ctx
 from casework.web.messages_statistics import MEASURE_TITLES, category_label
 from casework.web.security import requires
+from casework.web.text import gettext as _
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 

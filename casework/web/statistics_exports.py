@@ -12,7 +12,6 @@ import io
 import json
 
 from flask import Response, abort, current_app, request
-from flask_babel import gettext as _
 
 from casework.domain import misp_taxonomy
 from casework.domain.roles import Permission
@@ -32,6 +31,7 @@ from casework.web.statistics import (
     period_code,
     period_label,
 )
+from casework.web.text import gettext as _
 from casework.web.timefmt import format_datetime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,13 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from casework.extensions import db
 from casework.models.base import utcnow
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 from casework.web.urls import safe_next
 
 KEY = "step_up_pending"

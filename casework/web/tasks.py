@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -28,6 +26,8 @@ from casework.web.context import ctx
 from casework.web.forms import ConfirmForm
 from casework.web.paging import page_request
 from casework.web.security import requires
+from casework.web.text import gettext as _
+from casework.web.text import lazy_gettext as _l
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 

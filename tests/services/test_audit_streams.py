@@ -221,8 +221,8 @@ def streams(app, engine, monkeypatch) -> dict[int, int]:  # type: ignore[no-unty
                 # Core: the trail is appended on the unit of work's connection.
                 session.execute(sa.insert(AuditChainHead).values(
                     stream=stream, seq=0, mac=GENESIS, updated_at=now))
-                return stream, 0, GENESIS
-            return stream, head.seq, head.mac
+                return stream, 0, GENESIS, None
+            return stream, head.seq, head.mac, None
         monkeypatch.setattr(audit, "_lock_head", lock)
         with Session(engine) as session:
             for unit in range(size):

@@ -59,6 +59,10 @@ def test_the_app_renders_fields_with_the_fast_attribute_writer(app):
     from casework.web.form_base import html_params
 
     assert core.html_params is html_params
+    # Input and Button keep a reference of their own (a staticmethod taken at import).
+    assert core.Input.html_params is html_params
+    assert core.DateInput.html_params is html_params
+    assert core.Button.html_params is html_params
     with app.test_request_context("/"):
         from casework.web.forms import LoginForm
 

@@ -1,12 +1,16 @@
 """The per-request catalogue memo (issue 12) never serves one language's words in another:
 ``force_locale`` (a message in the recipient's language) and ``refresh`` (a language switch)
 each find their own catalogue, templates and lazy form labels included, and the memo dies
-with the request."""
+with the request. Senim's own ``gettext`` and ``lazy_gettext`` (casework/web/text.py, which
+read the memo in one lookup) answer exactly as Flask-Babel's do."""
 
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string
 from flask_babel import force_locale, gettext, lazy_gettext, refresh
+
+from casework.web import text
 
 WORDS = {"en": "Sign in", "ru": "Войти", "kk": "Кіру"}
 
@@ -47,3 +51,39 @@ def test_outside_any_context_the_words_are_the_source_words(app):
     assert gettext("Sign in") == WORDS["en"]
     assert app.extensions["babel"].instance.domain_instance.get_translations().gettext(
         "Sign in") == WORDS["en"]
+
+
+BABEL = (gettext, lazy_gettext)
+SENIM = (text.gettext, text.lazy_gettext)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+def test_senims_gettext_answers_as_flask_babels(app, language):
+    samples = ["Sign in", "Saved.", "Not a message in any catalogue"]
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        for sample in samples:
+            assert text.gettext(sample) == gettext(sample)
+            assert str(text.lazy_gettext(sample)) == str(lazy_gettext(sample))
+        assert text.gettext("Sign in") == WORDS[language]
+        template = "The entry %(reference)s was saved."
+        assert (text.gettext(template, reference="IN-7") ==
+                gettext(template, reference="IN-7"))
+        for other in ("ru", "kk", "en"):
+            with force_locale(other):
+                assert text.gettext("Sign in") == WORDS[other] == gettext("Sign in")
+                assert str(text.lazy_gettext("Sign in")) == WORDS[other]
+            assert text.gettext("Sign in") == WORDS[language]
+
+
+@pytest.mark.parametrize(("translate", "lazy"), [BABEL, SENIM])
+def test_both_follow_a_language_switch_and_work_outside_a_request(app, translate, lazy):
+    label = lazy("Sign in")
+    with app.test_request_context("/", headers={"Accept-Language": "kk"}):
+        from flask import session
+
+        assert translate("Sign in") == str(label) == WORDS["kk"]
+        session["lang"] = "ru"
+        refresh()
+        assert translate("Sign in") == str(label) == WORDS["ru"]
+    assert translate("Sign in") == str(label) == WORDS["en"]
+    assert translate("%(n)s left", n=2) == "2 left"

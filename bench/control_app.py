@@ -20,7 +20,17 @@ from flask import Flask, abort, redirect, render_template_string, request, url_f
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text, func, insert, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    event,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
@@ -133,6 +143,15 @@ def create_app(database_url: str | None = None) -> Flask:
         SECRET_KEY=os.environ.get("CONTROL_SECRET_KEY", "control-app-not-secret"),
         WTF_CSRF_TIME_LIMIT=None)
     db.init_app(app)
+    journal = os.environ.get("CONTROL_SQLITE_JOURNAL", "")
+    if journal:
+        # ``bench/pages.py --control-journal wal``: the control on SQLite's write-ahead log,
+        # as Senim runs, instead of SQLite's default rollback journal (a stricter control
+        # for the note page: one wait for the disk per commit, as Senim's).
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _journal(connection: Any, _record: Any) -> None:
+                connection.execute(f"PRAGMA journal_mode={journal}")
     CSRFProtect(app)
     login = LoginManager(app)
     login.login_view = "sign_in"

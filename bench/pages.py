@@ -376,7 +376,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="A/B rounds per page")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the instance folders")
+    parser.add_argument("--control-journal", choices=("default", "wal"), default="default",
+                        help="the control's SQLite journal: its default (rollback journal, "
+                             "the plain app) or the write-ahead log Senim runs with")
     args = parser.parse_args()
+    if args.control_journal == "wal":
+        os.environ["CONTROL_SQLITE_JOURNAL"] = "wal"
+    print(f"pages_control_journal={args.control_journal}", flush=True)
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         bench_size(size, args)
 

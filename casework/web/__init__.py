@@ -13,6 +13,7 @@ from casework.web import (
     audit,
     auth,
     case_events,
+    chrome,
     consent,
     deliveries,
     disclosures,
@@ -67,6 +68,7 @@ def register_web(app: Flask) -> None:
     timefmt.register(app)
     form_dates.register(app)
     form_fields.register(app)
+    chrome.register(app)
     visibility.register(app)
     app.jinja_env.finalize = isolate  # bidirectional isolation of printed text (issue 11)
     check_endpoints(app)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from babel import support
 from flask import Flask, g, has_app_context, request, session
 from flask_babel import Domain
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from casework.config import LANGUAGES
 from casework.web.context import settings
@@ -65,3 +70,17 @@ def install_memoised_gettext(app: Flask) -> None:
         pgettext=lambda c, s: lookup().upgettext(c, s),
         npgettext=lambda c, s, p, n: lookup().unpgettext(c, s, p, n),
         newstyle=True)
+    # A page prints some eighty words through ``_()``: the extension's alias resolves
+    # "gettext" from the template's context and calls it through the context twice. This
+    # one answers the same (the translation is markup when autoescaping, then always
+    # %-formatted, the variables escaped: Jinja's "newstyle" gettext) in one call.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    text: Any = current_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the catalogue's words, as Jinja's gettext has it
+    result: str = text % variables
+    return result

@@ -86,3 +86,14 @@ def test_the_senim_loader_writes_what_the_services_read_back(bench, app, client)
     search = client.post("/persons/search", data={**bench.forms(listing, field="query"),
                                                    "query": someone.full_name})
     assert codes[0] in search.get_data(as_text=True)
+
+
+def test_the_control_can_run_on_the_write_ahead_log(bench, tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    monkeypatch.setenv("CONTROL_SQLITE_JOURNAL", "wal")
+    app = bench.control.create_app(f"sqlite:///{tmp_path / 'control-wal.db'}")
+    bench.control.load(app, 3, email="w@bench.test", password="pw")
+    with app.app_context():
+        mode = bench.control.db.session.execute(sa.text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"

@@ -87,3 +87,17 @@ def test_both_follow_a_language_switch_and_work_outside_a_request(app, translate
         assert translate("Sign in") == str(label) == WORDS["ru"]
     assert translate("Sign in") == str(label) == WORDS["en"]
     assert translate("%(n)s left", n=2) == "2 left"
+
+
+def test_the_templates_gettext_is_jinjas_newstyle_gettext(app):
+    """``_()`` in a template: markup when autoescaping, always %-formatted (so "%%" is one
+    percent sign), the variables escaped; plain text where nothing is escaped."""
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert render_template_string("{{ _('Sign in') }}") == WORDS["ru"]
+        assert render_template_string("{{ gettext('Sign in') }}") == WORDS["ru"]
+        hostile = render_template_string("{{ _('Hello %(name)s, 100%%', name='<b>') }}")
+        assert hostile == "Hello &lt;b&gt;, 100%"
+        plain = app.jinja_env.from_string("{% autoescape false %}{{ _('A %(x)s', x='<b>') }}"
+                                          "{% endautoescape %}").render()
+        assert plain == "A <b>"
+        assert render_template_string("{% trans n=3 %}Sign in{% endtrans %}") == WORDS["ru"]

@@ -82,5 +82,7 @@ def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -
     text: Any = current_translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - the catalogue's words, as Jinja's gettext has it
-    result: str = text % variables
+    if variables or "%" in text:  # without either, formatting would change nothing
+        text = text % variables
+    result: str = text
     return result

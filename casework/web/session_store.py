@@ -8,6 +8,11 @@ An anonymous visitor (the sign-in page's CSRF token, a flashed message, the lang
 chosen) gets no row: that little state travels in a signed, short-lived cookie, so
 fetching the sign-in page in a loop cannot fill the table (issue 11, item 6). A row is
 created once there is something to revoke: a verified password, then the signed-in user.
+
+A signed-in session's flashed messages are not written to its row either: they travel in
+a cookie of their own, sealed and bound to the session (services/flash_cookies.py), and
+are merged back into the session when it opens (issue 12: a saved note committed once more
+for its "Saved." and the page that showed it once more again).
 """
 
 from __future__ import annotations

@@ -97,6 +97,8 @@ def test_the_templates_gettext_is_jinjas_newstyle_gettext(app):
         assert render_template_string("{{ gettext('Sign in') }}") == WORDS["ru"]
         hostile = render_template_string("{{ _('Hello %(name)s, 100%%', name='<b>') }}")
         assert hostile == "Hello &lt;b&gt;, 100%"
+        assert render_template_string("{{ _('Fully 100%% sure') }}") == "Fully 100% sure"
+        assert render_template_string("{{ _('<b>Sign in</b>') }}") == "<b>Sign in</b>"
         plain = app.jinja_env.from_string("{% autoescape false %}{{ _('A %(x)s', x='<b>') }}"
                                           "{% endautoescape %}").render()
         assert plain == "A <b>"

@@ -37,7 +37,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(TEMPLATES),
         static_folder=str(Path(__file__).parent / "web" / "static"),
     )
+    from casework.web import template_class
     from casework.web.requests import SenimRequest
+
+    template_class.install(app)
 
     app.request_class = SenimRequest  # uploads stay in memory, never a temporary file
     keys = open_keys(settings.key_file, passphrase=settings.key_passphrase,
@@ -105,7 +108,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         if request.endpoint == "static" or (request.endpoint or "").startswith("health."):
             return  # the probes report the database themselves and must answer when it is down
         try:
-            keystate.follow(db.engines[None], keys, now=utcnow(), role="web")
+            keystate.follow(db.engines[None], keys, now=utcnow(), role="web",
+                            session=db.session)
         except keystate.KeyStateMismatch:
             abort(503)
 

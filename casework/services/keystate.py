@@ -31,7 +31,7 @@ from casework.domain.keyversions import (
 )
 from casework.logs import event
 from casework.models import KeyState, KeyUser
-from casework.services.db import DbSession
+from casework.services.db import DbSession, read_columns
 from casework.services.keys import Keys
 from crypto import KEY_SET_NAMES, KeyMaterial, SecretKey
 
@@ -129,13 +129,28 @@ def adopt(keys: Keys, state: State) -> None:
 _ALL_STATE = select(KeyState.__table__)  # Core, built once: every request reads it (issue 12)
 
 
-def follow(engine: Engine, keys: Keys, *, now: datetime, role: str) -> None:
+def follow(engine: Engine, keys: Keys, *, now: datetime, role: str,
+           session: DbSession | None = None) -> None:
     """Start of a unit of work: take up the current versions, then acknowledge them.
 
-    Uses its own connection (and short transactions), never the unit of work's session.
+    Uses its own connection (and short transactions), never the unit of work's session:
+    with one exception, a read. Given the unit of work's ``session``, the rows are first
+    read on the connection it holds; when they are the rows this process last adopted
+    against the same key file (nearly every request), nothing else needs doing but the
+    periodic acknowledgement, and a request spares a connection of its own (a pool
+    checkout, and on PostgreSQL the ping that tests it: issue 12). Anything else is done
+    as before, on a connection of its own.
     Raises :class:`KeyStateMismatch` when this key file cannot serve the current versions.
     """
     if not _migrated(engine, keys):
+        return
+    followed = keys.followed
+    if (session is not None and followed is not None
+            and followed[1] is keys.file_material()
+            and read_columns(session, _ALL_STATE, on=KeyState).all() == followed[0]):
+        if _ack_due(keys, now):
+            with engine.connect() as conn:
+                _acknowledge(conn, keys, now=now, role=role)
         return
     with engine.connect() as conn:
         rows = conn.execute(_ALL_STATE).all()
@@ -200,11 +215,16 @@ def _versions(keys: Keys) -> str:
     return memo[1]
 
 
+def _ack_due(keys: Keys, now: datetime) -> bool:
+    last = keys.acked
+    return last is None or last[0] != _versions(keys) or now - last[1] >= ACK_EVERY
+
+
 def _acknowledge(conn: Connection, keys: Keys, *, now: datetime, role: str) -> None:
+    if not _ack_due(keys, now):
+        return
     versions = _versions(keys)
     last = keys.acked
-    if last is not None and last[0] == versions and now - last[1] < ACK_EVERY:
-        return
     values: dict[str, object] = {"versions": versions, "seen_at": now, "role": role[:16]}
     if last is None or last[0] != versions:
         values["changed_at"] = now

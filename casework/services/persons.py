@@ -209,7 +209,28 @@ def search(ctx: Ctx, query: str, *, within: set[str] | None = None) -> list[Pers
     return [p for p in people if _matches(ctx, p, kind, values)]
 
 
-def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
+@dataclass(frozen=True)
+class SearchTerms:
+    """A search term, classified (name, date of birth or phone), normalised, and turned
+    into its blind-index probes: worked out once for a search page and its "someone else
+    matches" check (issue 12: each computed them, HMACs included)."""
+
+    kind: str
+    values: tuple[str, ...]
+    probes: tuple[subjects.Probe, ...]
+
+
+def search_terms(ctx: Ctx, query: str) -> SearchTerms:
+    kind, values = _classify(query)
+    return SearchTerms(kind, tuple(values),
+                       tuple(_probes(ctx, kind, values)) if values else ())
+
+
+def _terms(ctx: Ctx, query: str | SearchTerms) -> SearchTerms:
+    return query if isinstance(query, SearchTerms) else search_terms(ctx, query)
+
+
+def search_page(ctx: Ctx, query: str | SearchTerms, request: paging.PageRequest, *,
                 visible: access.Visibility | None
                 ) -> paging.Page[tuple[Person, PersonSummary]]:
     """:func:`search`, paged in the database: the blind index narrows the candidates in
@@ -217,10 +238,10 @@ def search_page(ctx: Ctx, query: str, request: paging.PageRequest, *,
     limits them to the searcher's people, and only the page's candidates are decrypted
     and re-checked. ``total`` counts candidates, so a page may show fewer after the check.
     """
-    kind, values = _classify(query)
+    terms = _terms(ctx, query)
+    kind, values, probes = terms.kind, list(terms.values), list(terms.probes)
     if not values or visible is None:
         return paging.everything([])
-    probes = _probes(ctx, kind, values)
     modes = tuple(mode for mode, _column, _digest in probes)
     # Built once per shape (which probes, whose visibility) and run with this search's
     # digests and viewer (issue 12: building it cost more than running it).
@@ -284,15 +305,15 @@ def _same_person_maybe(record: PersonRecord, typed: set[str], dob: str | None,
     return typed <= every or any(len(name) >= 2 and name <= typed for name in theirs)
 
 
-def hidden_matches(ctx: Ctx, query: str, *, visible: access.Visibility | None,
-                   limit: int = 2) -> list[Person]:
+def hidden_matches(ctx: Ctx, query: str | SearchTerms, *,
+                   visible: access.Visibility | None, limit: int = 2) -> list[Person]:
     """Issue 13.4: up to ``limit`` people the term matches who are NOT among ``visible``
     (the searcher's people). Found through the blind index and re-checked after
     decryption in memory; the caller says only "someone matches", never who."""
-    kind, values = _classify(query)
+    terms = _terms(ctx, query)
+    kind, values, probes = terms.kind, list(terms.values), list(terms.probes)
     if not values:
         return []
-    probes = _probes(ctx, kind, values)
     modes = tuple(mode for mode, _column, _digest in probes)
     shown = visible or access.EVERYONE
 

@@ -122,8 +122,9 @@ def search() -> str:
             abort(400)
         c = ctx()
         visible = access.visibility(c, g.staff)
-        results = persons.search_page(c, form.query.data or "", wanted, visible=visible)
-        hidden = persons.hidden_matches(c, form.query.data or "", visible=visible)
+        terms = persons.search_terms(c, form.query.data or "")
+        results = persons.search_page(c, terms, wanted, visible=visible)
+        hidden = persons.hidden_matches(c, terms, visible=visible)
         c.audit("person.search", outcome=str(results.total), object_type="search")
         if hidden:
             c.audit("person.search_unassigned", outcome=str(len(hidden)),

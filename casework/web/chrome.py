@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -58,10 +58,6 @@ class ChromeCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
 
 def _key() -> tuple[Any, ...]:
     locale = str(get_locale())
@@ -92,8 +88,6 @@ def page_chrome() -> Markup:
 
 
 def _cache() -> ChromeCache:
-    from flask import current_app
-
     cache: ChromeCache = current_app.extensions["senim.chrome"]
     return cache
 

@@ -11,6 +11,7 @@ from crypto import (
     KeySet,
     SecretKey,
     canonical,
+    derive_subkey,
     generate_key,
     mac,
     mac_equal,
@@ -115,3 +116,23 @@ def test_unwrap_rejects_tampering_and_wrong_key(keyset: KeySet) -> None:
         unwrap_key(keyset, wrapped[:-1], subject="s", purpose="p")
     with pytest.raises(ValueError):
         wrap_key(keyset.current_key, b"short", subject="s", purpose="p")
+
+
+# --- Derived subkeys (crypto.keys.derive_subkey) ------------------------------------------
+
+
+def test_a_subkey_is_hkdf_of_its_root_per_purpose_and_keeps_the_version():
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    root = SecretKey(3, bytes(range(32)))
+    sub = derive_subkey(root, purpose="flash-cookie")
+    expected = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=canonical("senim-subkey-v1", "flash-cookie")).derive(root.material)
+    assert sub.version == 3 and sub.material == expected
+    assert sub.material != root.material
+    assert derive_subkey(root, purpose="flash-cookie") == sub  # deterministic
+    assert derive_subkey(root, purpose="other").material != sub.material
+    assert derive_subkey(SecretKey(3, bytes(32)), purpose="flash-cookie") != sub
+    with pytest.raises(ValueError):
+        derive_subkey(root, purpose="")

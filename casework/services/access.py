@@ -259,6 +259,21 @@ def assignees(ctx: Ctx, person: Person) -> list[Staff]:
     return list(ctx.session.scalars(_assignees(), {"person_id": person.id}))
 
 
+def assignee_names(ctx: Ctx, person: Person) -> list[str]:
+    """The names of the staff assigned to the person, in the order they were assigned: a
+    read of one column, for a page that only shows them (issue 12)."""
+    return list(read_columns(ctx.session, _assignee_names(), {"person_id": person.id},
+                             on=Staff).scalars())
+
+
+@functools.cache
+def _assignee_names() -> Select[str]:
+    return (select(Staff.display_name).join(Assignment, Assignment.staff_id == Staff.id)
+            .where(Assignment.person_id == bindparam("person_id"),
+                   Assignment.ended_at.is_(None))
+            .order_by(Assignment.id))
+
+
 @functools.cache
 def _assignees() -> Select[Staff]:
     return select(Staff).join(Assignment, Assignment.staff_id == Staff.id).where(

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 
 from casework.domain.screening import ScreeningInput, evaluate_screening
 from casework.models import Person, Screening
 from casework.models.base import new_public_id
 from casework.services import subjects
 from casework.services.context import Ctx
+from casework.services.db import read_columns
 from casework.services.errors import ServiceError
 
 
@@ -35,9 +37,12 @@ def record(ctx: Ctx, person: Person, screening: ScreeningInput) -> Screening:
 
 
 @functools.cache
-def _history() -> Select[Screening]:
-    """Built once, run with the person's id (every record page, issue 12)."""
-    return (select(Screening).where(Screening.person_id == bindparam("person_id"))
+def _history() -> Select[str, str, datetime, bytes | None]:
+    """Built once, run with the person's id (every record page, issue 12). Columns, not
+    entities: the page only shows them (services/db.read_columns)."""
+    return (select(Screening.public_id, Screening.outcome, Screening.decided_at,
+                   Screening.content_ciphertext)
+            .where(Screening.person_id == bindparam("person_id"))
             .order_by(Screening.decided_at.desc(), Screening.id.desc()))
 
 
@@ -52,10 +57,14 @@ def _latest_outcomes() -> Select[Any]:
     return select(ranked.c.person_id, ranked.c.outcome).where(ranked.c.rank == 1)
 
 
-def history(ctx: Ctx, person: Person) -> list[tuple[Screening, dict[str, Any]]]:
-    """Every screening of the person, newest first, with its decrypted content."""
-    rows = ctx.session.scalars(_history(), {"person_id": person.id})
-    return [(row, subjects.unseal_row(ctx, person.subject_id, row, "content_ciphertext") or {})
+def history(ctx: Ctx, person: Person
+            ) -> list[tuple[Row[str, str, datetime, bytes | None], dict[str, Any]]]:
+    """Every screening of the person, newest first (each a row of its public id, outcome
+    and decision time), with its decrypted content."""
+    rows = read_columns(ctx.session, _history(), {"person_id": person.id}, on=Screening)
+    return [(row, subjects.unseal(ctx, person.subject_id, row.content_ciphertext,
+                                  table=Screening.__tablename__, column="content_ciphertext",
+                                  row=row.public_id) or {})
             for row in rows]
 
 

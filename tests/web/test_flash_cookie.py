@@ -76,6 +76,7 @@ def test_a_cookie_that_does_not_open_is_dropped_without_an_error(app, client, wo
     client.set_cookie(COOKIE, value)
     page = client.get(f"/persons/{code}")
     assert page.status_code == 200
+    assert client.get_cookie(COOKIE) is None  # dropped, nothing shown from it
 
 
 def test_an_altered_cookie_is_dropped(app, client, worker):

@@ -144,6 +144,8 @@ def create_app(database_url: str | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None)
     db.init_app(app)
     journal = os.environ.get("CONTROL_SQLITE_JOURNAL", "")
+    if journal not in ("", "wal"):
+        raise SystemExit(f"CONTROL_SQLITE_JOURNAL: expected 'wal', got {journal!r}")
     if journal:
         # ``bench/pages.py --control-journal wal``: the control on SQLite's write-ahead log,
         # as Senim runs, instead of SQLite's default rollback journal (a stricter control

@@ -2,7 +2,7 @@
 viewer and reused: issue 12.
 
 Every page drew it afresh: some twenty links, twenty translated words and the viewer's
-name, about half a millisecond, a tenth of a record page. What it shows depends on the
+name, about half a millisecond, about 8% of a record page. What it shows depends on the
 language, the viewer's role, name and menu counters, and the application's root, which is
 the cache key. Two values differ from request to request and are filled in after: the
 form token of the two small forms (language, sign-out) and the page's path (where the

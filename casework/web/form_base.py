@@ -110,7 +110,7 @@ def install_fast_html_params() -> None:
 
     ``Input`` (every text, date, hidden and submit input) and ``Button`` hold their own
     reference, taken when WTForms was imported: replacing the module's name alone left
-    every input on the slow path (a date input cost 47 µs, 20 of them in attributes)."""
+    every input on the slow path (a date input cost 47 µs; 17 µs on the fast path)."""
     wtforms_widgets_core.html_params = html_params
     wtforms.widgets.html_params = html_params
     for widget in (wtforms_widgets_core.Input, wtforms_widgets_core.Button):

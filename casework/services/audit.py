@@ -59,7 +59,7 @@ from casework.domain.audit_chain import (
 )
 from casework.models import AuditChainHead, AuditEvent, AuditRoot
 from casework.services import paging
-from casework.services.db import DbSession
+from casework.services.db import DbSession, relax_connection
 from casework.services.keys import Keys
 from crypto import CryptoError, KeyNotFoundError, canonical, mac, public_key
 from crypto import verify as verify_signature
@@ -252,6 +252,7 @@ def _append(session: DbSession | Connection, keys: Keys,
 class _Ticket:
     event: Event
     now: datetime
+    wait_for_disk: bool = True
     done: bool = False
     error: BaseException | None = None
 
@@ -267,7 +268,8 @@ _GROUPS: dict[int, _Group] = {}
 _GROUPS_LOCK = threading.Lock()
 
 
-def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime) -> None:
+def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime,
+                 wait_for_disk: bool = True) -> None:
     """Append and commit one event in a transaction of its own, before returning.
 
     For an event that is all its unit of work writes (the request gate's page view, which
@@ -277,13 +279,19 @@ def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime)
     and share its outcome (AuditTrailBroken included, fail closed). On SQLite, where every
     commit waits for the disk and writers queue for the one database lock, this is what
     keeps page views from queueing behind each other. The caller's own session must hold no
-    uncommitted writes (commit it first): the commit runs on another connection."""
+    uncommitted writes (commit it first): the commit runs on another connection.
+
+    ``wait_for_disk=False`` (a page view: what was read, never what was changed): the
+    commit does not wait for the disk (db.relax_connection). The event is committed, in
+    the chain and checked like any other before this returns; only a power cut or an
+    operating-system crash within a fraction of a second could drop it (docs/audit.md).
+    A batch in which anyone waits for the disk waits as a whole."""
     engine = session.get_bind(mapper=AuditEvent.__mapper__)
     if not isinstance(engine, Engine):  # its own transaction needs its own connection
         raise TypeError("append_alone needs a session bound to an engine")
     with _GROUPS_LOCK:
         group = _GROUPS.setdefault(id(engine), _Group())
-    ticket = _Ticket(event, now)
+    ticket = _Ticket(event, now, wait_for_disk)
     with group.cond:
         group.queue.append(ticket)
         while group.leading and not ticket.done:
@@ -299,6 +307,8 @@ def append_alone(session: DbSession, keys: Keys, event: Event, *, now: datetime)
         # A Core transaction of its own: nothing but these rows is written, so the ORM
         # session's machinery (and its hooks) would only cost time on every page view.
         with engine.begin() as connection:
+            if not any(item.wait_for_disk for item in batch):
+                relax_connection(connection)
             _append(connection, keys, [(item.event, item.now) for item in batch])
     except BaseException as exc:  # every waiter learns it; the leader raises it below
         error = exc

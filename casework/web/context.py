@@ -10,8 +10,10 @@ from flask_login import current_user
 
 from casework.config import Settings
 from casework.extensions import db
+from casework.models import AuditEvent
 from casework.models.base import utcnow
 from casework.services.context import Ctx
+from casework.services.db import relax_durability
 from casework.services.keycache import KeyCache
 from casework.services.keys import Keys
 from casework.services.passwords import Passwords
@@ -42,6 +44,16 @@ def commit_keeping_loaded() -> None:
         db.session.commit()
     finally:
         real.expire_on_commit = keep
+
+
+def commit_read_keeping_loaded() -> None:
+    """:func:`commit_keeping_loaded` for a unit of work that wrote nothing but the audit
+    events of what it read (a search): like a page view's, its commit does not hold the
+    page for the disk; it reaches it within a tenth of a second (services/db.py:
+    relax_connection, docs/audit.md). On SQLite a transaction that wrote anything else
+    before this call keeps waiting for the disk."""
+    relax_durability(db.session, on=AuditEvent)
+    commit_keeping_loaded()
 
 
 def settings() -> Settings:

@@ -40,7 +40,7 @@ from casework.services import (
 )
 from casework.services.errors import NotFound, ServiceError
 from casework.web import record_parts, sections
-from casework.web.context import commit_keeping_loaded, ctx
+from casework.web.context import commit_read_keeping_loaded, ctx
 from casework.web.form_dates import local_today
 from casework.web.forms_casework import (
     GENDERS,
@@ -129,7 +129,7 @@ def search() -> str:
         if hidden:
             c.audit("person.search_unassigned", outcome=str(len(hidden)),
                     object_type="search")
-        commit_keeping_loaded()  # the results drawn below were read before it
+        commit_read_keeping_loaded()  # the results drawn below were read before it
     return render_template("persons/search.html", form=form, results=results,
                            searched=form.is_submitted(), **_unassigned_context(hidden))
 

@@ -128,11 +128,14 @@ def gate() -> ResponseReturnValue | None:
         # so far (the signed-in user) stay loaded: they were read moments ago.
         commit_keeping_loaded()
         try:
-            # Durable before the page is built; shared with concurrent page views (one
-            # commit for all of them, services/audit.py: append_alone).
+            # Committed before the page is built (a broken trail refuses it); shared with
+            # concurrent page views (one commit for all of them). A view records a read:
+            # its commit reaches the disk within a tenth of a second instead of holding
+            # the page for it (services/audit.py: append_alone; docs/audit.md).
             audit.append_alone(db.session, c.keys, audit.Event(
                 action="view." + endpoint, actor=c.actor, object_type="endpoint",
-                object_ref=opaque_ref(view_ref), request_id=c.request_id), now=c.now)
+                object_ref=opaque_ref(view_ref), request_id=c.request_id), now=c.now,
+                wait_for_disk=False)
         except AuditTrailBroken:
             # Fail closed for everyone but the auditor reading the trail (issue 9.12).
             if needed != Permission.AUDIT_READ:

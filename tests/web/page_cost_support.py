@@ -42,6 +42,37 @@ def counting_statements(app: Any) -> Iterator[Counter]:
             event.remove(engine, "before_cursor_execute", record)
 
 
+@contextmanager
+def committed_units(app: Any) -> Iterator[list[list[str]]]:
+    """The statements of every transaction committed while the block runs, one list each."""
+    from casework.extensions import db
+
+    open_units: dict[int, list[str]] = {}
+    done: list[list[str]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        open_units.setdefault(id(conn.connection.dbapi_connection), []).append(statement)
+
+    def commit(conn):  # type: ignore[no-untyped-def]
+        done.append(open_units.pop(id(conn.connection.dbapi_connection), []))
+
+    def rollback(conn):  # type: ignore[no-untyped-def]
+        open_units.pop(id(conn.connection.dbapi_connection), None)
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    hooks = (("before_cursor_execute", record), ("commit", commit), ("rollback", rollback))
+    for engine in engines:
+        for name, fn in hooks:
+            event.listen(engine, name, fn)
+    try:
+        yield done
+    finally:
+        for engine in engines:
+            for name, fn in hooks:
+                event.remove(engine, name, fn)
+
+
 def service_ctx(app: Any, actor: str | None = None) -> Any:
     from casework.extensions import db
     from casework.models.base import utcnow

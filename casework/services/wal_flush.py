@@ -30,7 +30,7 @@ _IDLE_SECONDS = 10.0  # an idle thread ends; the next relaxed commit starts anot
 
 _cond = threading.Condition()
 _pending: set[str] = set()
-_running_in: int | None = None  # the process whose thread is running (none after a fork)
+_running_in: int | None = None  # the process whose thread is running
 _flushed = 0
 
 
@@ -44,6 +44,18 @@ def soon(database: str) -> None:
             threading.Thread(target=_run, name="senim-wal-flush", daemon=True).start()
         else:
             _cond.notify()
+
+
+def _forget_after_fork() -> None:
+    # A child starts with no thread, and with a lock nobody holds (the parent's thread may
+    # have held it at the fork); what the parent had pending, the parent syncs.
+    global _cond, _running_in
+    _cond = threading.Condition()
+    _pending.clear()
+    _running_in = None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def flushed() -> int:

@@ -114,3 +114,28 @@ def test_a_log_that_is_gone_syncs_the_database_instead(tmp_path, monkeypatch):
     (tmp_path / "x.db-wal").write_bytes(b"")
     wal_flush._sync(str(database))
     assert synced[-1] == str(tmp_path / "x.db-wal")
+
+
+def test_a_forked_child_syncs_for_itself_even_if_the_lock_was_held_at_the_fork(tmp_path):
+    """gunicorn forks its workers: a child must not inherit a lock held by the parent's
+    thread at that moment, nor believe the parent's thread serves it."""
+    import signal
+
+    database = tmp_path / "x.db"
+    (tmp_path / "x.db-wal").write_bytes(b"")
+    wal_flush.soon(str(database))  # the parent's thread is running
+    with wal_flush._cond:  # held, as the parent's thread may hold it when gunicorn forks
+        pid = os.fork()
+        if pid == 0:  # the child: exits 0 only if its own sync happened
+            signal.alarm(5)  # a deadlock ends the child with SIGALRM
+            try:
+                before = wal_flush.flushed()
+                wal_flush.soon(str(database))
+                deadline = time.monotonic() + 4
+                while wal_flush.flushed() == before and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                os._exit(0 if wal_flush.flushed() > before else 1)
+            except BaseException:
+                os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

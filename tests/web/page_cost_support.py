@@ -42,6 +42,15 @@ def counting_statements(app: Any) -> Iterator[Counter]:
             event.remove(engine, "before_cursor_execute", record)
 
 
+# What makes a commit not wait for the disk (services/db.py: relax_connection).
+RELAXING = ("PRAGMA synchronous=NORMAL", "SET LOCAL synchronous_commit TO OFF")
+
+
+def relaxed(statements: list[str]) -> bool:
+    """Whether these statements (a unit of work) include relaxing its commit."""
+    return any(s.strip() in RELAXING for s in statements)
+
+
 @contextmanager
 def committed_units(app: Any) -> Iterator[list[list[str]]]:
     """The statements of every transaction committed while the block runs, one list each."""

@@ -14,14 +14,8 @@ from sqlalchemy.orm import Session
 from casework.models import StaffSession
 from casework.services.db import relax_durability, restore_durability_on_checkin
 from tests.support import csrf_token, login, make_staff
-from tests.web.page_cost_support import committed_units
+from tests.web.page_cost_support import committed_units, relaxed
 from tests.web.test_legal_pages import make_person
-
-RELAXING = ("PRAGMA synchronous=NORMAL", "SET LOCAL synchronous_commit TO OFF")
-
-
-def _relaxed(statements: list[str]) -> bool:
-    return any(s.strip() in RELAXING for s in statements)
 
 
 def _writes_session_row(statements: list[str]) -> bool:
@@ -41,7 +35,7 @@ def test_a_saved_note_and_its_message_do_not_wait_twice_sign_in_and_out_do(app, 
         login(client, app, worker)
     # A new session id waits for the disk (the page views on the way need not).
     sessions = _units_writing_session_rows(signing_in)
-    assert sessions and not any(_relaxed(unit) for unit in sessions)
+    assert sessions and not any(relaxed(unit) for unit in sessions)
     page = client.get(f"/persons/{code}").get_data(as_text=True)
     with committed_units(app) as saving:
         response = client.post(f"/persons/{code}/notes", data={
@@ -50,7 +44,7 @@ def test_a_saved_note_and_its_message_do_not_wait_twice_sign_in_and_out_do(app, 
     assert response.status_code == 302
     # The note and its audit entry commit (waiting for the disk); the message is kept in
     # its cookie, so the session's row is not written at all.
-    assert not any(_relaxed(unit) for unit in saving)
+    assert not any(relaxed(unit) for unit in saving)
     assert any(s.startswith("INSERT INTO case_notes") for unit in saving for s in unit)
     assert not _units_writing_session_rows(saving)
     with committed_units(app) as showing:
@@ -63,7 +57,7 @@ def test_a_saved_note_and_its_message_do_not_wait_twice_sign_in_and_out_do(app, 
     with committed_units(app) as touching:
         client.get(f"/persons/{code}")
     touches = _units_writing_session_rows(touching)
-    assert len(touches) == 1 and _relaxed(touches[0])
+    assert len(touches) == 1 and relaxed(touches[0])
     monkeypatch.undo()
     page = client.get("/").get_data(as_text=True)
     with committed_units(app) as signing_out:
@@ -71,7 +65,7 @@ def test_a_saved_note_and_its_message_do_not_wait_twice_sign_in_and_out_do(app, 
     ended = _units_writing_session_rows(signing_out) or [
         unit for unit in signing_out if any(s.startswith("DELETE FROM staff_sessions")
                                             for s in unit)]
-    assert ended and not any(_relaxed(unit) for unit in ended)
+    assert ended and not any(relaxed(unit) for unit in ended)
     assert client.get(f"/persons/{code}").status_code == 302  # signed out, and it stays
 
 
